@@ -62,7 +62,9 @@ def build_graph(project: Project) -> nx.DiGraph:
         for stake_id in change.addresses:
             graph.add_edge(stake_id, change.id, kind=EdgeKind.addresses, hypothesis=None)
         for link in change.preconditions:
-            graph.add_edge(link.to, change.id, kind=EdgeKind.precondition, hypothesis=link.hypothesis)
+            graph.add_edge(
+                link.to, change.id, kind=EdgeKind.precondition, hypothesis=link.hypothesis
+            )
         if change.leads_to_vision and project.vision is not None:
             graph.add_edge(
                 change.id, VISION_ID, kind=EdgeKind.leads_to, hypothesis=change.vision_hypothesis

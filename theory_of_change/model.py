@@ -316,7 +316,9 @@ ACTIVITY_KIND_LABELS = {
     ActivityKind.flagship: "projet phare",
     ActivityKind.experimental: "action expérimentale",
 }
-KINDS_NEEDING_SHEET = frozenset({ActivityKind.new, ActivityKind.flagship, ActivityKind.experimental})
+KINDS_NEEDING_SHEET = frozenset(
+    {ActivityKind.new, ActivityKind.flagship, ActivityKind.experimental}
+)
 
 
 class ActivityStatus(StrEnum):

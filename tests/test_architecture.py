@@ -40,6 +40,7 @@ def test_importing_every_domain_module_loads_no_web_module() -> None:
         ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
         for package in DOMAIN_PACKAGES
         for path in sorted((ROOT / package).rglob("*.py"))
+        if path.name != "__main__.py"  # running a command line is not importing a module
     ]
     code = (
         "import importlib, sys\n"

@@ -16,13 +16,13 @@ from theory_of_change.model import (
     ChangeStatus,
     Commune,
     ConventionPeriod,
+    DutyCoverage,
     MarkerLevel,
     ProgressMarker,
     Project,
     ScheduleStep,
     SppeDuty,
     SppeSheet,
-    DutyCoverage,
     Stake,
     StrategicAxis,
     SubObjective,
@@ -191,3 +191,367 @@ def make_project(**overrides: Any) -> Project:
     }
     fields.update(overrides)
     return Project(**fields)
+
+
+def make_commune(**overrides: Any) -> Commune:
+    """A commune of 1 000 inhabitants."""
+    fields: dict[str, Any] = {"id": "gamma", "name": "Gamma", "population": 1000}
+    fields.update(overrides)
+    return Commune(**fields)
+
+
+def make_duty(duty: SppeDuty, **overrides: Any) -> DutyCoverage:
+    """An SPPE duty met, for the whole territory, by ``act-guichet-unique``."""
+    fields: dict[str, Any] = {"duty": duty, "activities": ["act-guichet-unique"]}
+    fields.update(overrides)
+    return DutyCoverage(**fields)
+
+
+def revalidated(project: Project) -> Project:
+    """The project validated afresh, after a test edited its nested objects in place.
+
+    Editing ``project.change(...).preconditions`` only validates the change; this runs the
+    project's own validation again, so a test never checks a project that could not be loaded.
+    """
+    return Project.model_validate(project.model_dump())
+
+
+# --- Workshops (workshops/) -----------------------------------------------------------------
+
+from workshops.model import (  # noqa: E402 - workshop factories are appended after the model's
+    BrainstormStep,
+    ChoiceStep,
+    Column,
+    Criterion,
+    DotVoteStep,
+    Idea,
+    Option,
+    Participant,
+    RankingStep,
+    RatingStep,
+    RecordVisionVote,
+    Workshop,
+)
+from workshops.options import vision_vote_options  # noqa: E402
+
+
+def make_options(count: int = 4, prefix: str = "opt") -> list[Option]:
+    """``count`` free options ``opt-a``, ``opt-b``… labelled "Option A", "Option B"…"""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return [
+        Option(id=f"{prefix}-{letters[i]}", label=f"Option {letters[i].upper()}")
+        for i in range(count)
+    ]
+
+
+def make_brainstorm_step(**overrides: Any) -> BrainstormStep:
+    """A brainstorm with one column per change of ``make_project`` it names."""
+    fields: dict[str, Any] = {
+        "id": "etape-idees",
+        "title": "Quelles actions pour ces changements ?",
+        "columns": [
+            Column(id="col-familles", label="Les familles sont informées",
+                   ref="chg-familles-informees"),
+            Column(id="col-enfance", label="Changement pour l'enfance", ref="chg-enfance"),
+        ],
+    }
+    fields.update(overrides)
+    return BrainstormStep(**fields)
+
+
+def make_dot_vote_step(**overrides: Any) -> DotVoteStep:
+    """A dot vote on four free options: 3 dots, at most 2 on one option."""
+    fields: dict[str, Any] = {
+        "id": "etape-gommettes",
+        "title": "Vote à gommettes",
+        "options": make_options(4),
+        "budget": 3,
+        "max_per_option": 2,
+    }
+    fields.update(overrides)
+    return DotVoteStep(**fields)
+
+
+def make_ranking_step(**overrides: Any) -> RankingStep:
+    """A ranking of four free options."""
+    fields: dict[str, Any] = {
+        "id": "etape-classement",
+        "title": "Classez les options",
+        "options": make_options(4),
+    }
+    fields.update(overrides)
+    return RankingStep(**fields)
+
+
+def make_rating_step(**overrides: Any) -> RatingStep:
+    """A 1–5 rating of three options on impact and faisabilité."""
+    fields: dict[str, Any] = {
+        "id": "etape-notation",
+        "title": "Impact et faisabilité",
+        "options": make_options(3),
+        "criteria": [
+            Criterion(id="impact", label="Impact"),
+            Criterion(id="faisabilite", label="Faisabilité", high_label="forte",
+                      low_label="faible"),
+        ],
+    }
+    fields.update(overrides)
+    return RatingStep(**fields)
+
+
+def make_choice_step(**overrides: Any) -> ChoiceStep:
+    """The vote on the vision: single choice among the three usual answers, recorded."""
+    fields: dict[str, Any] = {
+        "id": "etape-vision",
+        "title": "Validez-vous la vision ?",
+        "options": vision_vote_options(),
+        "writeback": RecordVisionVote(),
+    }
+    fields.update(overrides)
+    return ChoiceStep(**fields)
+
+
+def make_workshop(**overrides: Any) -> Workshop:
+    """A draft workshop of ``make_project`` with one step of each kind."""
+    fields: dict[str, Any] = {
+        "id": "atelier-test",
+        "title": "Atelier de priorisation",
+        "project_id": "projet-test",
+        "code": "KX79HA",
+        "steps": [
+            make_brainstorm_step(),
+            make_dot_vote_step(),
+            make_ranking_step(),
+            make_rating_step(),
+            make_choice_step(),
+        ],
+    }
+    fields.update(overrides)
+    return Workshop(**fields)
+
+
+def make_participant(**overrides: Any) -> Participant:
+    """An inhabitant with a nickname."""
+    fields: dict[str, Any] = {"token": "jeton-habitant-1", "nickname": "Camille",
+                              "group": "habitants"}
+    fields.update(overrides)
+    return Participant(**fields)
+
+
+def make_idea(**overrides: Any) -> Idea:
+    """An idea in the first column of ``make_brainstorm_step``."""
+    fields: dict[str, Any] = {
+        "id": "idee-1",
+        "step_id": "etape-idees",
+        "column": "col-familles",
+        "text": "Un guide des modes d'accueil distribué à la maternité",
+        "author": "jeton-habitant-1",
+    }
+    fields.update(overrides)
+    return Idea(**fields)
+
+
+def make_project_with_proposed_changes(count: int = 12) -> Project:
+    """``make_project`` where ``count`` changes (at least its 5) are all proposed, unranked.
+
+    The five changes of ``make_project`` come first, then ``chg-extra-6``…
+    """
+    base = make_project()
+    changes = [
+        change.model_copy(update={"status": ChangeStatus.proposed, "priority_rank": None})
+        for change in base.changes
+    ]
+    changes += [
+        make_change(
+            id=f"chg-extra-{index}",
+            statement=f"Changement proposé numéro {index}",
+            status=ChangeStatus.proposed,
+            priority_rank=None,
+            leads_to_vision=False,
+        )
+        for index in range(len(changes) + 1, count + 1)
+    ]
+    return revalidated(base.model_copy(update={"changes": changes}))
+
+
+# --- Exports (exports/) ---------------------------------------------------------------------
+
+from theory_of_change.model import (  # noqa: E402 - export factories are appended last
+    ActivityStatus,
+    Link,
+    Observation,
+    Signatory,
+    SppeProjection,
+    SppeRow,
+    SppeStructureType,
+)
+
+
+def make_sppe_row(**overrides: Any) -> SppeRow:
+    """A fully known EAJE PSU row of the SPPE sheet (24 places, all supported)."""
+    fields: dict[str, Any] = {
+        "structure_type": SppeStructureType.eaje_psu,
+        "name_address": "Multi-accueil Les Lutins, 2 rue des Écoles",
+        "commune": "alpha",
+        "current_places": 24,
+        "supported_places": 24,
+        "projection": SppeProjection.development,
+        "projection_places": 6,
+        "projection_year": 2027,
+        "jobs_and_skills": "2 ETP d'auxiliaire de puériculture à créer",
+        "investment_type": "extension",
+        "investment_means": "Études en 2026, travaux en 2027",
+    }
+    fields.update(overrides)
+    return SppeRow(**fields)
+
+
+def make_observation(**overrides: Any) -> Observation:
+    """A value observed in 2026 for an action's indicator."""
+    fields: dict[str, Any] = {"year": 2026, "value": 120, "comment": "Ouverture en mars"}
+    fields.update(overrides)
+    return Observation(**fields)
+
+
+def make_export_project(**overrides: Any) -> Project:
+    """``make_project`` with what the exports lay out differently.
+
+    Two axes; five actions of every kind: ``act-jeunesse`` (existing, axis 1 without
+    sub-objective), ``act-guichet-unique`` (new, axis 1), ``act-acces-aux-droits`` (new,
+    axis 2, in progress, baseline 12.5 and target 50), ``act-enfance`` (flagship, axis 2,
+    commune ``alpha`` only, a link hypothesis) and ``act-parentalite`` (experimental, no
+    axis, no years, an empty sheet, communes ``alpha`` and ``beta``). So the plan numbers
+    them 1 jeunesse, 2 guichet, 3 accès aux droits (territory), 4 enfance, 5 parentalité
+    (communes). Also a precondition with a hypothesis, a set-aside change, two
+    signatories and two SPPE rows.
+    """
+    base = make_project()
+    axes = [
+        make_axis(),
+        make_axis(
+            id="axe-2",
+            title="Veiller à l'équité dans l'accès aux droits",
+            order=2,
+            sub_objectives=[SubObjective(id="so-2", title="Rapprocher les services")],
+        ),
+    ]
+    changes = [change.model_copy() for change in base.changes]
+    changes[2] = changes[2].model_copy(
+        update={
+            "preconditions": [
+                Link(
+                    to="chg-familles-informees",
+                    hypothesis="Si les familles sont informées, alors les jeunes viennent",
+                )
+            ]
+        }
+    )
+    changes[4] = changes[4].model_copy(
+        update={"status": ChangeStatus.set_aside, "priority_rank": None}
+    )
+    guichet = make_activity(
+        sheet=make_sheet(observations=[make_observation()]),
+    )
+    activities = [
+        guichet,
+        make_activity(
+            id="act-enfance",
+            title="Ouvrir un accueil de loisirs à Alpha",
+            kind=ActivityKind.flagship,
+            axis="axe-2",
+            sub_objective="so-2",
+            themes=["enfance"],
+            years=[2025, 2026, 2027],
+            scope=["alpha"],
+            contributes_to=[
+                Link(to="chg-enfance", hypothesis="Si l'accueil est proche, alors il est utilisé")
+            ],
+        ),
+        make_activity(
+            id="act-jeunesse",
+            title="Soutenir le point information jeunesse",
+            kind=ActivityKind.existing,
+            sub_objective=None,
+            themes=["jeunesse"],
+            years=[2027, 2029],
+            contributes_to=["chg-jeunesse"],
+        ),
+        make_activity(
+            id="act-parentalite",
+            title="Expérimenter des cafés des parents itinérants",
+            kind=ActivityKind.experimental,
+            axis=None,
+            sub_objective=None,
+            themes=["parentalite"],
+            years=[],
+            scope=["alpha", "beta"],
+            contributes_to=["chg-parentalite"],
+            sheet=ActionSheet(),
+        ),
+        make_activity(
+            id="act-acces-aux-droits",
+            title="Organiser des permanences d'accès aux droits",
+            axis="axe-2",
+            sub_objective="so-2",
+            themes=["acces-aux-droits"],
+            years=[2028],
+            status=ActivityStatus.in_progress,
+            contributes_to=["chg-acces-aux-droits"],
+            sheet=make_sheet(baseline=12.5, target=50),
+        ),
+    ]
+    fields: dict[str, Any] = {
+        "axes": axes,
+        "changes": changes,
+        "activities": activities,
+        "signatories": [
+            Signatory(name="Caf de Loire-Atlantique", role="Caf", represented_by="La directrice"),
+            Signatory(name="Communauté de communes du Test", role="EPCI"),
+        ],
+        "sppe": SppeSheet(
+            rows=[
+                make_sppe_row(),
+                make_sppe_row(
+                    structure_type=SppeStructureType.mam,
+                    name_address="MAM Les Petits Pas",
+                    commune="beta",
+                    current_places=None,
+                    supported_places=None,
+                    projection=SppeProjection.creation,
+                    projection_places=None,
+                    projection_year=2028,
+                    jobs_and_skills=None,
+                    investment_type=None,
+                    investment_means=None,
+                ),
+            ],
+            duties=base.sppe.duties,
+        ),
+    }
+    fields.update(overrides)
+    return make_project(**fields)
+
+
+# --- Shared diagnostic (theory_of_change/diagnostic/) --------------------------------------
+
+from pathlib import Path  # noqa: E402 - diagnostic factories are appended after the others
+
+DIAGNOSTIC_FILES = Path(__file__).resolve().parent / "diagnostic_files"
+SEED_PORTRAIT = DIAGNOSTIC_FILES / "portrait-pornic-petite-enfance.csv"
+SEED_SYNTHESIS = DIAGNOSTIC_FILES / "synthese-petite-enfance.csv"
+
+
+def make_diagnostic_project(*files: Path, **overrides: Any) -> Project:
+    """``make_project(**overrides)`` with diagnostic files imported (the seed's portrait
+    table by default: 15 communes, the EPCI and Loire-Atlantique)."""
+    from theory_of_change.diagnostic.importer import (
+        import_file,
+        import_into_project,
+        project_names,
+    )
+
+    project = make_project(**overrides)
+    for path in files or (SEED_PORTRAIT,):
+        result = import_file(path, known_names=project_names(project))
+        project, _ = import_into_project(project, result)
+    return project

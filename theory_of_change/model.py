@@ -28,6 +28,7 @@ from pydantic import (
     model_validator,
 )
 
+from .diagnostic.model import Diagnostic
 from .slugs import Slug
 
 SCHEMA_VERSION = 1
@@ -674,6 +675,7 @@ class Project(Model):
     facilities: list[Facility] = Field(default_factory=list)
     governance: Governance = Field(default_factory=Governance)
     evaluation: Evaluation = Field(default_factory=Evaluation)
+    diagnostic: Diagnostic = Field(default_factory=Diagnostic)
     decisions: list[Decision] = Field(default_factory=list)
     notes: LongText | None = Field(
         default=None, description="Free notes, e.g. where the content comes from."
@@ -804,4 +806,8 @@ def reference_problems(project: Project) -> list[tuple[tuple[str | int, ...], st
             check(("sppe", "duties", i, "activities", j), activity_id, activities, "l'action")
     for i, facility in enumerate(project.facilities):
         check(("facilities", i, "commune"), facility.commune, communes, "la commune")
+    for i, quote in enumerate(project.diagnostic.quotes):
+        check(("diagnostic", "quotes", i, "theme"), quote.theme, themes, "le thème")
+        for j, stake_id in enumerate(quote.stakes):
+            check(("diagnostic", "quotes", i, "stakes", j), stake_id, stakes, "l'enjeu")
     return problems

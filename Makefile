@@ -47,13 +47,16 @@ system-deps-test:
 	$(call ensure_packages,$(TEST_PACKAGES))
 
 serve: $(STAMP) system-deps-serve
-	$(BIN)/chemins tour
+	$(BIN)/chemins serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
 test: $(STAMP) system-deps-test lint
 	$(BIN)/python -m pytest
+
+examples: $(STAMP) system-deps-test
+	$(BIN)/python -m exports.examples docs/examples
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

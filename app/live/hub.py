@@ -1,0 +1,376 @@
+"""The broadcaster: rooms per workshop, and a ticker that sends coalesced updates.
+
+Handlers never send updates themselves: after committing they call :meth:`publish` with
+what changed, which only marks the workshop's room dirty. Every ``BROADCAST_INTERVAL_MS``
+the ticker thread takes each dirty room, computes its update once (one tally per changed
+step, one set of idea views, one presence count), serialises each message once per
+audience, and sends that same text to every connection of the audience. Whatever the
+number of votes in the interval, a phone receives at most one result per step per tick:
+the cost grows with phones + votes, not phones × votes.
+
+Every update carries the room's sequence number, which starts from the clock in
+milliseconds so that it keeps growing across a server restart; phones drop older ones.
+
+The state lives in ``app.extensions`` (one :class:`Broadcaster` per app), never in
+module globals. Issue 7 will put a bounded per-connection queue behind
+:meth:`Connection.deliver` (slow phones told to ``resync``) without changing this module;
+until then the ticker sends in turn, so a phone that stops reading delays the others
+once its socket buffer is full (hundreds of updates later).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy.orm import Session
+
+from app.protocol import (
+    IdeasDelta,
+    IdeaView,
+    PresenceUpdate,
+    Results,
+    StepChanged,
+    dump,
+)
+from workshops import service
+from workshops.service import Changes, ServiceError
+
+from .connection import Audience, Connection
+
+EXTENSION_KEY = "chemins.live"
+ALL: frozenset[Audience] = frozenset({"phone", "projector", "facilitator"})
+PUBLIC: frozenset[Audience] = frozenset({"phone", "projector"})
+STAFF: frozenset[Audience] = frozenset({"projector", "facilitator"})
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Update:
+    """One serialised message of a tick, for some audiences of a room."""
+
+    audiences: frozenset[Audience]
+    seq: int
+    text: str
+
+
+@dataclass
+class Room:
+    """The connections of one workshop, what changed since the last tick, its sequence."""
+
+    workshop_id: int
+    seq: int = field(default_factory=lambda: time.time_ns() // 1_000_000)
+    connections: dict[Audience, set[Connection]] = field(
+        default_factory=lambda: {"phone": set(), "projector": set(), "facilitator": set()}
+    )
+    pending: Changes | None = None
+    presence_dirty: bool = False
+    last_presence: dict[str, Any] | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def next_seq(self) -> int:
+        """A new sequence number for an update about to be sent."""
+        with self.lock:
+            self.seq += 1
+            return self.seq
+
+    def current_seq(self) -> int:
+        """The sequence number of the last update (a state read now is at least as new)."""
+        with self.lock:
+            return self.seq
+
+    def members(self, audiences: Iterable[Audience]) -> list[Connection]:
+        """A snapshot of the connections of these audiences."""
+        with self.lock:
+            return [conn for audience in audiences for conn in self.connections[audience]]
+
+    def count(self, audience: Audience) -> int:
+        """How many connections of this audience are in the room."""
+        with self.lock:
+            return len(self.connections[audience])
+
+    def take(self) -> tuple[Changes | None, bool]:
+        """What changed since the last tick, emptied."""
+        with self.lock:
+            changes, presence = self.pending, self.presence_dirty
+            self.pending, self.presence_dirty = None, False
+            return changes, presence
+
+
+class Broadcaster:
+    """Rooms and ticker of one app; see the module docstring."""
+
+    def __init__(
+        self,
+        app: Flask,
+        read_session: Callable[[], AbstractContextManager[Session]],
+        *,
+        interval: float,
+        max_connections: int,
+    ) -> None:
+        self.app = app
+        self.read_session = read_session
+        self.interval = interval
+        self.max_connections = max_connections
+        self.rooms: dict[int, Room] = {}
+        self.connections: set[Connection] = set()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._closing = threading.Event()
+        self._ticker: threading.Thread | None = None
+
+    # Connections -------------------------------------------------------------------------
+
+    @property
+    def open_connections(self) -> int:
+        """Websockets open now."""
+        with self._lock:
+            return len(self.connections)
+
+    def admit(self, conn: Connection) -> bool:
+        """Register a new websocket; ``False`` when ``MAX_CONNECTIONS`` are already open."""
+        with self._lock:
+            if len(self.connections) >= self.max_connections:
+                return False
+            self.connections.add(conn)
+            return True
+
+    def release(self, conn: Connection) -> None:
+        """Forget a websocket that ended (and leave its room)."""
+        self.leave(conn)
+        with self._lock:
+            self.connections.discard(conn)
+
+    def room(self, workshop_id: int) -> Room:
+        """The room of a workshop (created on first use)."""
+        with self._lock:
+            room = self.rooms.get(workshop_id)
+            if room is None:
+                room = self.rooms[workshop_id] = Room(workshop_id)
+            return room
+
+    def enter(self, conn: Connection, workshop_id: int, audience: Audience) -> Room:
+        """Put a connection in a workshop's room (leaving any other room first)."""
+        self.leave(conn)
+        room = self.room(workshop_id)
+        with room.lock:
+            room.connections[audience].add(conn)
+            room.presence_dirty = True
+        conn.workshop_id = workshop_id
+        conn.audience = audience
+        self._ensure_ticker()
+        return room
+
+    def leave(self, conn: Connection) -> None:
+        """Take a connection out of its room, if it is in one."""
+        if conn.workshop_id is None or conn.audience is None:
+            return
+        room = self.rooms.get(conn.workshop_id)
+        if room is not None:
+            with room.lock:
+                room.connections[conn.audience].discard(conn)
+                room.presence_dirty = True
+        conn.workshop_id = None
+
+    def phones(self, workshop_id: int) -> int:
+        """Phones connected to a workshop now."""
+        room = self.rooms.get(workshop_id)
+        return room.count("phone") if room is not None else 0
+
+    # Updates -------------------------------------------------------------------------------
+
+    def publish(self, changes: Changes | None) -> None:
+        """Mark a workshop's room dirty: the next tick sends what changed."""
+        if changes is None or changes.empty:
+            return
+        room = self.room(changes.workshop_id)
+        with room.lock:
+            room.pending = changes if room.pending is None else room.pending | changes
+        self._ensure_ticker()
+
+    def tick(self) -> None:
+        """Send the pending updates of every dirty room (the ticker calls it)."""
+        with self._lock:
+            rooms = list(self.rooms.values())
+        for room in rooms:
+            changes, presence_due = room.take()
+            if changes is None and not presence_due:
+                continue
+            try:
+                messages = self._updates(room, changes, presence_due)
+            except ServiceError:
+                # The workshop vanished (deleted): nothing to send.
+                continue
+            self._send(room, messages)
+
+    def _updates(
+        self, room: Room, changes: Changes | None, presence_due: bool
+    ) -> list[Update]:
+        """The messages of one tick for a room, each serialised once per audience.
+
+        Each sequence number is taken before its data is read, so an update numbered
+        after a client's state never holds older data than the state.
+        """
+        updates: list[Update] = []
+        wid = room.workshop_id
+        has_staff = room.count("facilitator") > 0
+        with self.app.app_context(), self.read_session() as db:
+            if changes is not None and changes.steps:
+                seq = room.next_seq()
+                workshop = service.get_workshop(db, wid)
+                message = StepChanged(
+                    seq=seq,
+                    workshop_status=workshop.status,
+                    current_step=workshop.current(),
+                    steps=service.step_summaries(workshop),
+                )
+                updates.append(Update(ALL, seq, dump(message)))
+            if changes is not None:
+                for step_id in sorted(changes.results):
+                    updates.extend(self._results(db, room, step_id, has_staff))
+                idea_ids = changes.new_ideas | changes.ideas
+                if idea_ids:
+                    updates.extend(self._ideas(db, room, changes.new_ideas, idea_ids))
+            if presence_due or (changes is not None and changes.presence):
+                seq = room.next_seq()
+                counts = service.presence(db, wid, room.count("phone"))
+                if counts != room.last_presence:
+                    room.last_presence = counts
+                    message = PresenceUpdate(seq=seq, presence=counts)
+                    updates.append(Update(STAFF, seq, dump(message)))
+        return updates
+
+    def _results(self, db: Session, room: Room, step_id: str, has_staff: bool) -> list[Update]:
+        seq = room.next_seq()
+        tally = service.step_results(db, room.workshop_id, step_id)
+        if isinstance(tally, dict) or tally.kind == "brainstorm":
+            return []  # a brainstorm's wall travels as ideas_delta
+        public = dump(Results(seq=seq, step_id=step_id, tally=tally))
+        if not has_staff:
+            return [Update(ALL, seq, public)]
+        by_group = service.step_results(db, room.workshop_id, step_id, by_group=True)
+        assert isinstance(by_group, dict)
+        staff = dump(Results(seq=seq, step_id=step_id, tally=tally, by_group=by_group))
+        return [Update(PUBLIC, seq, public), Update(frozenset({"facilitator"}), seq, staff)]
+
+    def _ideas(
+        self, db: Session, room: Room, new: frozenset[int], idea_ids: frozenset[int]
+    ) -> list[Update]:
+        seq = room.next_seq()
+        views = service.idea_views(db, room.workshop_id, idea_ids)
+        by_step: dict[str, list[dict[str, Any]]] = {}
+        for view in views:
+            by_step.setdefault(view["step_id"], []).append(view)
+        updates: list[Update] = []
+        for step_id, step_views in by_step.items():
+            if updates:
+                seq = room.next_seq()
+            staff = IdeasDelta(
+                seq=seq,
+                step_id=step_id,
+                added=[IdeaView(**v) for v in step_views if int(v["id"]) in new],
+                changed=[IdeaView(**v) for v in step_views if int(v["id"]) not in new],
+            )
+            visible = [v for v in step_views if service.is_visible(v)]
+            public = IdeasDelta(
+                seq=seq,
+                step_id=step_id,
+                added=[IdeaView(**v) for v in visible if int(v["id"]) in new],
+                changed=[IdeaView(**v) for v in visible if int(v["id"]) not in new],
+                removed=[v["id"] for v in step_views if not service.is_visible(v)],
+            )
+            updates.append(Update(frozenset({"facilitator"}), seq, dump(staff)))
+            updates.append(Update(PUBLIC, seq, dump(public)))
+        return updates
+
+    def _send(self, room: Room, updates: list[Update]) -> None:
+        dead: list[Connection] = []
+        for update in updates:
+            for conn in room.members(update.audiences):
+                if not conn.deliver(update.seq, update.text):
+                    dead.append(conn)
+        for conn in dead:
+            self.leave(conn)
+
+    # Ticker --------------------------------------------------------------------------------
+
+    def _ensure_ticker(self) -> None:
+        # Started on first use, in the process that serves (never before a fork).
+        if self._ticker is not None and self._ticker.is_alive():
+            return
+        with self._lock:
+            if self._ticker is not None and self._ticker.is_alive():
+                return
+            self._stop.clear()
+            self._ticker = threading.Thread(
+                target=self._run, name="chemins-broadcast", daemon=True
+            )
+            self._ticker.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.tick()
+            except Exception:  # the ticker must outlive any one bad tick
+                logger.exception("échec d'une diffusion")
+
+    def shutdown(self) -> None:
+        """Stop the ticker and close every websocket ("going away": clients reconnect).
+
+        Each websocket holds a server thread until it closes: closing them all lets the
+        server stop at once instead of waiting for its graceful timeout. Ctrl+C reaches
+        the worker twice (from the terminal and from gunicorn's master), the second time
+        inside the first call: it must return at once, not wait for locks the first holds.
+        """
+        if self._closing.is_set():
+            return
+        self._closing.set()
+        self.stop()
+        with self._lock:
+            connections = list(self.connections)
+        for conn in connections:
+            conn.close(1001, "redémarrage du serveur")
+
+    def stop(self) -> None:
+        """Stop the ticker (tests, shutdown); pending updates are dropped."""
+        self._stop.set()
+        ticker = self._ticker
+        if ticker is not None and ticker is not threading.current_thread():
+            ticker.join(timeout=5)
+
+
+class LiveHub:
+    """Flask extension holding one :class:`Broadcaster` per app in ``app.extensions``."""
+
+    def init_app(self, app: Flask) -> None:
+        """Create the app's broadcaster (the database extension must be bound first)."""
+        store = app.extensions["chemins.database"]
+        app.extensions[EXTENSION_KEY] = Broadcaster(
+            app,
+            store.read_session,
+            interval=app.config["BROADCAST_INTERVAL_MS"] / 1000,
+            max_connections=app.config["MAX_CONNECTIONS"],
+        )
+
+    @staticmethod
+    def broadcaster(app: Flask | None = None) -> Broadcaster:
+        """The broadcaster of ``app`` (default: the current app)."""
+        target = app if app is not None else current_app
+        return target.extensions[EXTENSION_KEY]  # type: ignore[no-any-return]
+
+    def publish(self, changes: Changes | None) -> None:
+        """Mark a workshop dirty in the current app: the next tick broadcasts the changes."""
+        self.broadcaster().publish(changes)
+
+    def workshop_changed(self, workshop_id: int) -> None:
+        """Resend steps, results and presence of a workshop (after a console form)."""
+        with current_app.extensions["chemins.database"].read_session() as db:
+            workshop = service.get_workshop(db, workshop_id)
+        self.publish(service.everything_changed(workshop))

@@ -1,0 +1,242 @@
+"""Settings, declared once as data: name, default, French help, type.
+
+A setting is read from the ``test_config`` given to ``create_app``, else from the
+environment variable ``CHEMINS_<NAME>`` (``DATABASE_URL`` is read as is, the name hosts
+use), else its default. ``docs/settings.md`` is generated from :data:`SETTINGS`
+(``python -m app.settings > docs/settings.md``); a test checks it is up to date.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+ENV_PREFIX = "CHEMINS_"
+
+
+class SettingError(ValueError):
+    """A setting whose value cannot be read; the message is French."""
+
+
+def _integer(text: str) -> int:
+    return int(text.strip())
+
+
+def _text(text: str) -> str:
+    return text
+
+
+def _flag(text: str) -> bool:
+    value = text.strip().lower()
+    if value in ("1", "true", "oui", "yes", "on"):
+        return True
+    if value in ("0", "false", "non", "no", "off", ""):
+        return False
+    raise ValueError(text)
+
+
+_TYPE_NAMES: dict[Callable[[str], Any], str] = {
+    _integer: "nombre entier",
+    _text: "texte",
+    _flag: "oui/non",
+}
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its name, its default value, what it does (French), its type."""
+
+    name: str
+    default: Any
+    help: str
+    type: Callable[[str], Any] = _text
+    env: str | None = None
+    minimum: int | None = None
+
+    @property
+    def env_name(self) -> str:
+        """The environment variable it is read from."""
+        return self.env or ENV_PREFIX + self.name
+
+    def parse(self, raw: Any) -> Any:
+        """The value of ``raw`` (text from the environment, or a Python value)."""
+        if raw is None:
+            return None
+        if not isinstance(raw, str) or self.type is _text:
+            value = raw
+        else:
+            try:
+                value = self.type(raw)
+            except ValueError:
+                raise SettingError(
+                    f"{self.env_name} : « {raw} » n'est pas un(e) {_TYPE_NAMES[self.type]}."
+                ) from None
+        if self.minimum is not None and isinstance(value, int) and value < self.minimum:
+            raise SettingError(
+                f"{self.env_name} : {value} est trop petit ({self.minimum} au moins)."
+            )
+        return value
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "DATABASE_URL",
+        None,
+        "Base de données (URL SQLAlchemy, par exemple `postgresql+psycopg://…`). Vide : un "
+        "fichier SQLite `chemins.sqlite3` dans le dossier d'instance.",
+        env="DATABASE_URL",
+    ),
+    Setting(
+        "INSTANCE_PATH",
+        None,
+        "Dossier d'instance : base SQLite, clé secrète. Vide : le dossier `instance/` à "
+        "côté du code.",
+    ),
+    Setting(
+        "SECRET_KEY",
+        None,
+        "Clé secrète qui signe les cookies de session. Vide : une clé aléatoire est créée "
+        "une fois et gardée dans le dossier d'instance (fichier `secret_key`).",
+    ),
+    Setting(
+        "HOST",
+        "0.0.0.0",
+        "Adresse d'écoute de `chemins serve` (`0.0.0.0` : toutes les interfaces, pour que "
+        "les téléphones du réseau local se connectent).",
+    ),
+    Setting("PORT", 8000, "Port d'écoute de `chemins serve`.", _integer, minimum=1),
+    Setting(
+        "PUBLIC_URL",
+        None,
+        "Adresse publique du serveur (`https://atelier.exemple.fr`) pour le lien et le QR "
+        "code des participants, derrière un proxy. Vide : l'adresse du réseau local.",
+    ),
+    Setting(
+        "MAX_CONNECTIONS",
+        2500,
+        "Nombre maximal de connexions websocket simultanées (téléphones, vidéoprojecteurs, "
+        "consoles). Au-delà, le serveur répond poliment « trop de connexions ». Le serveur "
+        "réserve un fil d'exécution par connexion.",
+        _integer,
+        minimum=1,
+    ),
+    Setting(
+        "HTTP_THREADS",
+        32,
+        "Fils d'exécution réservés aux pages web, en plus des connexions websocket.",
+        _integer,
+        minimum=1,
+    ),
+    Setting(
+        "BROADCAST_INTERVAL_MS",
+        100,
+        "Intervalle de diffusion des résultats (millisecondes) : les votes reçus pendant "
+        "un intervalle sont envoyés ensemble, une seule fois, à tous les écrans.",
+        _integer,
+        minimum=10,
+    ),
+    Setting(
+        "MAX_MESSAGE_CHARS",
+        16_384,
+        "Taille maximale d'un message websocket reçu (caractères).",
+        _integer,
+        minimum=256,
+    ),
+    Setting(
+        "WS_PING_INTERVAL_S",
+        25,
+        "Intervalle des pings websocket (secondes) qui détectent les téléphones partis "
+        "sans fermer la connexion.",
+        _integer,
+        minimum=1,
+    ),
+    Setting(
+        "IDEA_RATE_COUNT",
+        5,
+        "Nombre maximal d'idées qu'un participant peut proposer pendant "
+        "`IDEA_RATE_WINDOW_S` secondes.",
+        _integer,
+        minimum=1,
+    ),
+    Setting(
+        "IDEA_RATE_WINDOW_S",
+        10,
+        "Fenêtre (secondes) de la limite d'idées par participant.",
+        _integer,
+        minimum=1,
+    ),
+    Setting(
+        "LOGIN_LINK_TTL_MIN",
+        720,
+        "Durée de validité (minutes) du lien de connexion à usage unique affiché par "
+        "`chemins serve`.",
+        _integer,
+        minimum=1,
+    ),
+    Setting(
+        "DB_POOL_SIZE",
+        20,
+        "Connexions gardées ouvertes vers la base de données.",
+        _integer,
+        minimum=1,
+    ),
+    Setting(
+        "DEMO",
+        True,
+        "`chemins serve` charge le projet de démonstration et prépare un atelier de "
+        "démonstration s'ils n'existent pas.",
+        _flag,
+    ),
+)
+
+SETTINGS_BY_NAME: dict[str, Setting] = {setting.name: setting for setting in SETTINGS}
+
+
+def load_settings(
+    test_config: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The value of every setting: ``test_config``, else environment, else default.
+
+    Raises :class:`SettingError` (French) for an environment value of the wrong type.
+    """
+    config = dict(test_config or {})
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        if setting.name in config:
+            values[setting.name] = setting.parse(config[setting.name])
+        elif environ.get(setting.env_name):
+            values[setting.name] = setting.parse(environ[setting.env_name])
+        else:
+            values[setting.name] = setting.default
+    return values
+
+
+def render_markdown() -> str:
+    """The text of ``docs/settings.md``."""
+    lines = [
+        "# Réglages",
+        "",
+        "Chaque réglage se lit dans la variable d'environnement indiquée, sinon prend sa "
+        "valeur par défaut. Ce fichier est produit par `python -m app.settings` à partir de "
+        "`app/settings.py` : ne le modifiez pas à la main.",
+        "",
+        "| variable d'environnement | défaut | type | rôle |",
+        "|---|---|---|---|",
+    ]
+    for setting in SETTINGS:
+        if setting.default is None:
+            default = "—"
+        elif isinstance(setting.default, bool):
+            default = "oui" if setting.default else "non"
+        else:
+            default = f"`{setting.default}`"
+        kind = _TYPE_NAMES[setting.type]
+        lines.append(f"| `{setting.env_name}` | {default} | {kind} | {setting.help} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(render_markdown(), end="")

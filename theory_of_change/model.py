@@ -28,6 +28,7 @@ from pydantic import (
     model_validator,
 )
 
+from .calendar import Milestones, default_milestones
 from .diagnostic.model import Diagnostic
 from .slugs import Slug
 
@@ -675,6 +676,7 @@ class Project(Model):
     facilities: list[Facility] = Field(default_factory=list)
     governance: Governance = Field(default_factory=Governance)
     evaluation: Evaluation = Field(default_factory=Evaluation)
+    milestones: Milestones = Field(default_factory=default_milestones)
     diagnostic: Diagnostic = Field(default_factory=Diagnostic)
     decisions: list[Decision] = Field(default_factory=list)
     notes: LongText | None = Field(

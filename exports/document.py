@@ -1,8 +1,9 @@
 """A neutral document structure that every writer (DOCX, ODT, Markdown, HTML) renders.
 
-The plan, the action sheets, the SPPE sheet and the cover page are built once as a
-:class:`Document` — headings, paragraphs, bullet lists, tables, page breaks — and each
-writer turns that structure into its format, so the formats can never disagree.
+The plan, the action sheets, the SPPE sheet, the cover page and the workshop minutes are
+built once as a :class:`Document` — headings, paragraphs, bullet lists, tables, page
+breaks, images — and each writer turns that structure into its format, so the formats
+can never disagree.
 """
 
 from __future__ import annotations
@@ -123,7 +124,30 @@ class PageBreak:
     """Start the next block on a new page."""
 
 
-Block = Heading | Paragraph | BulletList | Table | PageBreak
+@dataclass(frozen=True)
+class Image:
+    """A picture (a chart): PNG for office documents, inline SVG for web pages.
+
+    ``alt`` is the text alternative every format carries (Word's and LibreOffice's
+    description, the HTML ``alt``). ``svg`` is SVG markup without its XML prolog, shown
+    instead of the PNG in HTML. A document meant for one kind of output may carry only
+    the picture it needs: DOCX and ODT need ``png``, HTML either. ``caption`` is printed
+    under the picture.
+    """
+
+    alt: str
+    width_cm: float
+    height_cm: float
+    png: bytes | None = None
+    svg: str | None = None
+    caption: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.png is None and self.svg is None:
+            raise ValueError("an image needs a PNG or an SVG")
+
+
+Block = Heading | Paragraph | BulletList | Table | PageBreak | Image
 
 
 @dataclass
@@ -238,4 +262,6 @@ def document_text(document: Document) -> str:
         elif isinstance(block, Table):
             for row in block.rows:
                 lines.extend(c.text for c in row.cells)
+        elif isinstance(block, Image):
+            lines.extend(text for text in (block.caption, block.alt) if text)
     return "\n".join(lines)

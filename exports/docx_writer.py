@@ -26,6 +26,7 @@ from .document import (
     Cell,
     Document,
     Heading,
+    Image,
     PageBreak,
     Paragraph,
     Span,
@@ -91,11 +92,44 @@ def render_docx(document: Document) -> bytes:
             )
         elif isinstance(block, PageBreak):
             fragments.append(f'<w:p {nsdecls("w")}><w:r><w:br w:type="page"/></w:r></w:p>')
+        elif isinstance(block, Image):
+            _insert_image(docx, block, body_width, keep_with_next=bool(block.caption))
+            if block.caption:
+                fragments.append(
+                    _paragraph_xml((Span(block.caption),), None, "center", style="note",
+                                   standalone=True)
+                )
         for fragment in fragments:
             body._insert_p(parse_xml(fragment))
     out = io.BytesIO()
     docx.save(out)
     return out.getvalue()
+
+
+# An image never takes more than this height, so that its caption fits on its page.
+_IMAGE_MAX_HEIGHT = Cm(22.0)
+
+
+def _insert_image(docx: DocxDocument, image: Image, body_width: int, *,
+                  keep_with_next: bool) -> None:
+    """A centred paragraph holding the PNG, scaled to fit the page, with its alt text."""
+    keep = "<w:keepNext/>" if keep_with_next else ""
+    element = docx.element.body._insert_p(
+        parse_xml(
+            f'<w:p {nsdecls("w")}><w:pPr>{keep}<w:spacing w:before="120" w:after="60"/>'
+            '<w:jc w:val="center"/></w:pPr></w:p>'
+        )
+    )
+    if image.png is None:
+        raise ValueError(f"the image « {image.alt} » has no PNG for a Word document")
+    width, height = Cm(image.width_cm), Cm(image.height_cm)
+    scale = min(1.0, body_width / width, _IMAGE_MAX_HEIGHT / height)
+    run = DocxParagraph(element, docx._body).add_run()
+    run.add_picture(io.BytesIO(image.png), width=int(width * scale), height=int(height * scale))
+    # Word reads an image's alternative text from the descr attribute of its docPr.
+    for properties in run._r.iter(qn("wp:docPr")):
+        properties.set("descr", xml_safe(image.alt))
+        properties.set("title", xml_safe(image.caption or image.alt)[:250])
 
 
 def _setup(docx: DocxDocument, document: Document) -> None:

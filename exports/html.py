@@ -6,6 +6,7 @@ sent by e-mail and prints cleanly (page breaks, repeated table headers).
 
 from __future__ import annotations
 
+import base64
 from html import escape
 
 from .document import (
@@ -16,6 +17,7 @@ from .document import (
     Cell,
     Document,
     Heading,
+    Image,
     PageBreak,
     Paragraph,
     Span,
@@ -39,15 +41,25 @@ p.note {{ font-size: 0.9rem; font-style: italic; color: #{MUTED}; }}
 .center {{ text-align: center; }} .right {{ text-align: right; }}
 table {{ border-collapse: collapse; width: 100%; margin: 0.8rem 0 1.2rem; }}
 th, td {{ border: 1px solid #8c8c8c; padding: 0.3rem 0.45rem; vertical-align: top; }}
+th {{ text-align: left; }}
 td ul, th ul {{ margin: 0; padding-left: 1.1rem; }}
 tr:nth-child(even) td:not([style]) {{ background: #{ACCENT_PALE}; }}
 .page-break {{ break-after: page; border: 0; margin: 2rem 0; border-top: 1px dashed #bbb; }}
 footer {{ margin-top: 2rem; font-size: 0.8rem; color: #{MUTED}; }}
+figure {{ margin: 1rem 0; text-align: center; overflow-x: auto; }}
+figure svg, figure img {{ width: 100%; max-width: 48rem; min-width: 34rem; height: auto; }}
+figcaption {{ font-size: 0.9rem; font-style: italic; color: #{MUTED}; margin-top: 0.3rem; }}
+@media (max-width: 40rem) {{
+  body {{ margin: 1rem auto; padding: 0 0.5rem; }}
+  table {{ font-size: 0.9rem; }}
+  th, td {{ padding: 0.2rem 0.25rem; }}
+}}
 @media print {{
   body {{ margin: 0; max-width: none; font-size: 10pt; }}
   .page-break {{ border: 0; margin: 0; }}
   thead {{ display: table-header-group; }}
   tr {{ break-inside: avoid; }}
+  figure {{ break-inside: avoid; }}
 }}
 """
 
@@ -67,6 +79,8 @@ def render_html(document: Document) -> str:
             body.append(_table(block))
         elif isinstance(block, PageBreak):
             body.append('<hr class="page-break">')
+        elif isinstance(block, Image):
+            body.append(_figure(block))
     footer = f"<footer>{escape(document.footer)}</footer>" if document.footer else ""
     page_class = ' class="landscape"' if document.landscape else ""
     return (
@@ -79,6 +93,19 @@ def render_html(document: Document) -> str:
         + "\n".join(body)
         + f"\n</main>\n{footer}\n</body>\n</html>\n"
     )
+
+
+def _figure(image: Image) -> str:
+    """A figure: the inline SVG when there is one (it has its own title), else the PNG."""
+    if image.svg is not None or image.png is None:
+        picture = image.svg or ""
+    else:
+        data = base64.b64encode(image.png).decode("ascii")
+        picture = f'<img src="data:image/png;base64,{data}" alt="{escape(xml_safe(image.alt))}">'
+    caption = (
+        f"<figcaption>{escape(xml_safe(image.caption))}</figcaption>" if image.caption else ""
+    )
+    return f"<figure>{picture}{caption}</figure>"
 
 
 def _spans(spans: tuple[Span, ...]) -> str:
@@ -123,7 +150,8 @@ def _cell(spec: Cell, tag: str, width: float | None) -> str:
         styles.append("vertical-align:middle")
     if width is not None:
         styles.append(f"width:{width:.1f}%")
-    attributes = f' colspan="{spec.span}"' if spec.span > 1 else ""
+    attributes = ' scope="col"' if tag == "th" else ""
+    attributes += f' colspan="{spec.span}"' if spec.span > 1 else ""
     if styles:
         attributes += f' style="{";".join(styles)}"'
     content = "".join(

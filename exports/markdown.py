@@ -6,7 +6,17 @@ start at ``##``.
 
 from __future__ import annotations
 
-from .document import BulletList, Cell, Document, Heading, PageBreak, Paragraph, Span, Table
+from .document import (
+    BulletList,
+    Cell,
+    Document,
+    Heading,
+    Image,
+    PageBreak,
+    Paragraph,
+    Span,
+    Table,
+)
 
 _SPECIAL = str.maketrans({char: f"\\{char}" for char in "\\`*_[]<|"})
 
@@ -32,6 +42,9 @@ def render_markdown(document: Document) -> str:
             parts.append(_table(block))
         elif isinstance(block, PageBreak):
             parts.append("---")
+        elif isinstance(block, Image):
+            # Markdown cannot hold the picture itself: its description stands in for it.
+            parts.append(f"*Graphique : {_escape(block.caption or block.alt)}*")
     return "\n\n".join(part for part in parts if part) + "\n"
 
 

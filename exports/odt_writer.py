@@ -6,6 +6,8 @@ import io
 
 from odf import teletype
 from odf.dc import Language, Title
+from odf.draw import Frame
+from odf.draw import Image as DrawImage
 from odf.element import Element
 from odf.opendocument import OpenDocumentText
 from odf.style import (
@@ -23,6 +25,8 @@ from odf.style import (
     TableRowProperties,
     TextProperties,
 )
+from odf.svg import Desc
+from odf.svg import Title as SvgTitle
 from odf.table import (
     CoveredTableCell,
     TableCell,
@@ -41,6 +45,7 @@ from .document import (
     Cell,
     Document,
     Heading,
+    Image,
     PageBreak,
     Paragraph,
     Span,
@@ -53,6 +58,7 @@ TABLE_FONT_PT = 9
 _PARAGRAPH_SIZES = {"body": 10, "title": 26, "subtitle": 14, "small": 8, "note": 9}
 _HEADING_SIZES = {1: 16, 2: 13, 3: 11}
 _BORDER = "0.5pt solid #8c8c8c"
+IMAGE_MAX_HEIGHT_CM = 22.0
 
 
 def _add_text(element: Element, text: str) -> None:
@@ -83,6 +89,7 @@ class _OdtWriter:
         self.odt = OpenDocumentText()
         self._styles: dict[tuple[object, ...], Style] = {}
         self._tables = 0
+        self._images = 0
         self._page_break_pending = False
         self.width_cm = 26.7 if document.landscape else 17.0
         self.odt.meta.addElement(Title(text=xml_safe(document.title)))
@@ -234,6 +241,39 @@ class _OdtWriter:
                 self.odt.text.addElement(P(stylename=self._paragraph_style(page_break=True)))
             self.odt.text.addElement(self._table(block))
             self.odt.text.addElement(P(stylename=self._paragraph_style("small")))
+        elif isinstance(block, Image):
+            self.odt.text.addElement(self._image(block, page_break=page_break))
+            if block.caption:
+                caption = P(stylename=self._paragraph_style("note", align="center"))
+                _add_text(caption, block.caption)
+                self.odt.text.addElement(caption)
+
+    def _image(self, image: Image, *, page_break: bool) -> P:
+        """A centred paragraph holding the PNG, scaled to fit the page, with its alt text."""
+        if image.png is None:
+            raise ValueError(f"the image « {image.alt} » has no PNG for an ODT document")
+        self._images += 1
+        href = self.odt.addPicture(
+            f"Pictures/graphique-{self._images}.png", "image/png", image.png
+        )
+        scale = min(1.0, self.width_cm / image.width_cm, IMAGE_MAX_HEIGHT_CM / image.height_cm)
+        frame = Frame(
+            name=f"Graphique {self._images}",
+            anchortype="as-char",
+            width=f"{image.width_cm * scale:.2f}cm",
+            height=f"{image.height_cm * scale:.2f}cm",
+        )
+        frame.addElement(DrawImage(href=href, type="simple", show="embed", actuate="onLoad"))
+        title = SvgTitle()
+        _add_text(title, image.caption or image.alt)
+        frame.addElement(title)
+        description = Desc()
+        _add_text(description, image.alt)
+        frame.addElement(description)
+        paragraph = P(stylename=self._paragraph_style(align="center", page_break=page_break,
+                                                      space_after="0.1cm"))
+        paragraph.addElement(frame)
+        return paragraph
 
     def _paragraph(
         self, block: Paragraph, *, page_break: bool = False, bold: bool = False,

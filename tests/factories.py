@@ -555,3 +555,253 @@ def make_diagnostic_project(*files: Path, **overrides: Any) -> Project:
         result = import_file(path, known_names=project_names(project))
         project, _ = import_into_project(project, result)
     return project
+
+
+# --- Editor, calendar (theory_of_change/editing, calendar) ----------------------------------
+
+import datetime as _dt  # noqa: E402 - editor factories are appended after the others
+
+from theory_of_change.calendar import Milestone, MilestoneStatus  # noqa: E402
+
+
+def make_milestone(**overrides: Any) -> Milestone:
+    """A planned calendar step over two whole months, September–October 2026."""
+    fields: dict[str, Any] = {
+        "id": "jalon-test",
+        "title": "Atelier de priorisation des changements",
+        "start": _dt.date(2026, 9, 1),
+        "end": _dt.date(2026, 10, 31),
+        "status": MilestoneStatus.planned,
+    }
+    fields.update(overrides)
+    return Milestone(**fields)
+
+
+# --- Workshop minutes (workshops/minutes.py, exports/minutes.py) --------------------------
+
+import datetime as dt  # noqa: E402 - minutes factories are appended last
+from dataclasses import dataclass  # noqa: E402
+
+from theory_of_change.model import Decision  # noqa: E402
+from workshops.model import (  # noqa: E402
+    Ballot,
+    ChoiceBallot,
+    DotBallot,
+    IdeasToNodes,
+    PrioritiseChanges,
+    RankingBallot,
+    RatingBallot,
+    StepStatus,
+    WorkshopStatus,
+)
+from workshops.options import (  # noqa: E402
+    VISION_AGREE,
+    VISION_AGREE_WITH_CHANGES,
+    VISION_DISAGREE,
+    options_from_changes,
+)
+from workshops.tallies import tally  # noqa: E402
+from workshops.writeback import apply_step_result  # noqa: E402
+
+MINUTES_GROUPS = ["elus"] * 4 + ["professionnels"] * 3 + ["partenaires"] * 2 + [
+    "habitants"
+] * 2 + [None]
+"""The collège of participants 1..12 of ``make_minutes_inputs``: 4 élus, 3 professionnels,
+2 partenaires institutionnels, 2 habitants and one participant who gave none."""
+
+MINUTES_DOTS = {
+    "chg-familles-informees": 10,
+    "chg-enfance": 9,
+    "chg-jeunesse": 8,
+    "chg-parentalite": 7,
+    "chg-acces-aux-droits": 5,
+    "chg-extra-6": 5,
+    "chg-extra-7": 4,
+    "chg-extra-8": 3,
+    "chg-extra-9": 2,
+    "chg-extra-10": 1,
+}
+"""Dots per change in the dot vote of ``make_minutes_inputs`` (the last two get none):
+a tie at the 5th place between ``chg-acces-aux-droits`` and ``chg-extra-6``."""
+
+
+@dataclass(frozen=True)
+class MinutesInputs:
+    """What ``build_minutes`` takes, as the store would hand it over, and the project."""
+
+    workshop: Workshop
+    participants: list[Participant]
+    ideas: list[Idea]
+    ballots: list[tuple[str, Ballot, str | None]]
+    decisions: list[Decision]
+    project: Project
+
+
+def minutes_token(number: int) -> str:
+    """The token of participant ``number`` (1..12) of ``make_minutes_inputs``."""
+    return f"jeton-{number:02d}"
+
+
+def make_minutes_participants() -> list[Participant]:
+    """Twelve participants in the collèges of ``MINUTES_GROUPS``; only two nicknames."""
+    nicknames = {1: "Camille", 5: "Dominique"}
+    return [
+        Participant(token=minutes_token(n), nickname=nicknames.get(n), group=group)
+        for n, group in enumerate(MINUTES_GROUPS, start=1)
+    ]
+
+
+def make_minutes_ideas() -> list[Idea]:
+    """Six ideas of ``make_brainstorm_step``: one merged into another, one hidden.
+
+    Column « familles »: idee-1 (upvoted by 1, 2, 3) with idee-2 merged into it (upvoted by
+    3 and 4: the merged card counts 4), idee-3 (upvoted by 5), idee-4 (hidden). Column
+    « enfance »: idee-5 (upvoted by 1 and 6), idee-6 (no upvote).
+    """
+    t = minutes_token
+    return [
+        make_idea(id="idee-1", upvoters=[t(1), t(2), t(3)], author=t(7)),
+        make_idea(id="idee-2", text="Distribuer le guide des modes d'accueil à la maternité",
+                  merged_into="idee-1", upvoters=[t(3), t(4)], author=t(8)),
+        make_idea(id="idee-3", text="Une permanence du relais petite enfance au marché",
+                  upvoters=[t(5)], author=t(9)),
+        make_idea(id="idee-4", text="Message hors sujet retiré par l'animation", hidden=True,
+                  author=t(10)),
+        make_idea(id="idee-5", column="col-enfance",
+                  text="Un accueil de loisirs le mercredi à Bêta", upvoters=[t(1), t(6)],
+                  author=t(11)),
+        make_idea(id="idee-6", column="col-enfance",
+                  text="Des ateliers parents-enfants le samedi matin", author=t(12)),
+    ]
+
+
+def _spread_dots(totals: dict[str, int], voters: int) -> list[dict[str, int]]:
+    """One dot per option on ``totals[option]`` ballots, always the least-filled ones."""
+    ballots: list[dict[str, int]] = [{} for _ in range(voters)]
+    for option_id, count in totals.items():
+        emptiest = sorted(range(voters), key=lambda i: (len(ballots[i]), i))[:count]
+        for index in emptiest:
+            ballots[index][option_id] = 1
+    return ballots
+
+
+def make_minutes_inputs() -> MinutesInputs:
+    """A realistic closed workshop of ``make_project_with_proposed_changes(12)``.
+
+    Twelve participants (``MINUTES_GROUPS``), five closed steps and a sixth never started:
+
+    1. brainstorm (``make_minutes_ideas``), idee-1 turned into an action;
+    2. dot vote, 5 dots among the 12 proposed changes, top 5 prioritised, dots as
+       ``MINUTES_DOTS`` (tie at the 5th place, so 4 changes only are prioritised);
+    3. ranking of three options as a Condorcet cycle: 5 × A B C, 4 × B C A, 3 × C A B
+       (A beats B 8–4, B beats C 9–3, C beats A 7–5; Schulze A, B, C; Borda A 13, B 13, C 10);
+    4. rating of four options on impact and faisabilité by six voters;
+    5. vote on the vision: 7 d'accord, 4 avec modifications, 1 pas d'accord, 2 comments;
+    6. a choice left pending.
+
+    The decisions are those the real write-back produces, plus one of another workshop.
+    """
+    project = make_project_with_proposed_changes(12)
+    closed = StepStatus.closed
+    brainstorm = make_brainstorm_step(
+        status=closed, prompt="Proposez des actions pour chacun des deux changements.",
+        writeback=IdeasToNodes(target="activity"),
+    )
+    dot_vote = make_dot_vote_step(
+        title="Priorisez 5 changements parmi 12",
+        prompt="Placez vos 5 gommettes sur les changements qui comptent le plus.",
+        options=options_from_changes(project), budget=5, max_per_option=1,
+        writeback=PrioritiseChanges(top_k=5), status=closed,
+    )
+    ranking = make_ranking_step(
+        title="Classez les trois pistes d'action",
+        options=[
+            Option(id="piste-laep", label="Ouvrir un lieu d'accueil enfants-parents"),
+            Option(id="piste-mercredi", label="Développer l'accueil du mercredi"),
+            Option(id="piste-pij", label="Créer un point information jeunesse itinérant"),
+        ],
+        status=closed,
+    )
+    rating = make_rating_step(
+        title="Impact et faisabilité des actions",
+        options=[
+            Option(id="act-guide", label="Guide des modes d'accueil"),
+            Option(id="act-navette", label="Navette vers l'accueil de loisirs"),
+            Option(id="act-cafe", label="Cafés des parents itinérants"),
+            Option(id="act-portail", label="Portail numérique des familles"),
+        ],
+        status=closed,
+    )
+    vision = make_choice_step(status=closed, prompt="En 2037, territoire où chaque famille "
+                              "trouve sa place. Êtes-vous d'accord avec cette vision ?")
+    later = make_choice_step(id="etape-suite", title="Date du prochain atelier", writeback=None,
+                             options=make_options(2))
+    workshop = make_workshop(
+        title="Atelier du cercle projet de territoire",
+        status=WorkshopStatus.closed,
+        steps=[brainstorm, dot_vote, ranking, rating, vision, later],
+    )
+    participants = make_minutes_participants()
+    ideas = make_minutes_ideas()
+    group = {p.token: p.group for p in participants}
+
+    ballots: list[tuple[str, Ballot, str | None]] = []
+
+    def cast(step_id: str, number: int, ballot: Ballot) -> None:
+        ballots.append((step_id, ballot, group[minutes_token(number)]))
+
+    for number, dots in enumerate(_spread_dots(MINUTES_DOTS, 12), start=1):
+        cast(dot_vote.id, number, DotBallot(dots=dots))
+    orders = [["piste-laep", "piste-mercredi", "piste-pij"]] * 5 + [
+        ["piste-mercredi", "piste-pij", "piste-laep"]
+    ] * 4 + [["piste-pij", "piste-laep", "piste-mercredi"]] * 3
+    for number, order in enumerate(orders, start=1):
+        cast(ranking.id, number, RankingBallot(order=order))
+    # Impact, faisabilité per option for voters 1..6: the guide is easy and useful, the
+    # navette useful but hard, the café easy but of little impact, the portail neither.
+    ratings = {
+        "act-guide": [(5, 5), (4, 5), (5, 4), (4, 4), (5, 5), (4, 4)],
+        "act-navette": [(5, 2), (4, 1), (5, 2), (4, 2), (4, 3), (5, 2)],
+        "act-cafe": [(2, 5), (2, 4), (3, 5), (1, 4), (2, 4), (2, 5)],
+        "act-portail": [(2, 2), (1, 2), (2, 1), (3, 2), (2, 3), (1, 2)],
+    }
+    for index in range(6):
+        scores = {
+            option: {"impact": pairs[index][0], "faisabilite": pairs[index][1]}
+            for option, pairs in ratings.items()
+        }
+        cast(rating.id, index + 1, RatingBallot(scores=scores))
+    answers = [VISION_AGREE] * 7 + [VISION_AGREE_WITH_CHANGES] * 4 + [VISION_DISAGREE]
+    comments = {8: "Ajouter la mobilité des jeunes", 12: "Trop vague sur les moyens"}
+    for number, answer in enumerate(answers, start=1):
+        cast(vision.id, number, ChoiceBallot(choices=[answer], comment=comments.get(number)))
+
+    def step_ballots(step_id: str) -> list[Ballot]:
+        return [ballot for sid, ballot, _ in ballots if sid == step_id]
+
+    when = dt.datetime(2025, 6, 12, 8, 30, tzinfo=dt.UTC)
+    decisions: list[Decision] = [
+        Decision(date=dt.datetime(2025, 5, 2, 9, 0, tzinfo=dt.UTC), workshop="Autre atelier",
+                 step="Vote à gommettes", summary="Décision d'un autre atelier."),
+    ]
+    steps_written = [
+        (brainstorm, tally(brainstorm, [], ideas=ideas), [ideas[0]]),
+        (dot_vote, tally(dot_vote, step_ballots(dot_vote.id)), []),
+        (vision, tally(vision, step_ballots(vision.id)), []),
+    ]
+    for minutes_offset, (step, result, chosen) in enumerate(steps_written):
+        outcome = apply_step_result(
+            project, workshop, step, result,
+            when=when + dt.timedelta(minutes=40 * minutes_offset),
+            author="Chargée de coopération", chosen_ideas=chosen,
+        )
+        project = outcome.project
+        decisions.extend(outcome.decisions)
+    return MinutesInputs(
+        workshop=workshop,
+        participants=participants,
+        ideas=ideas,
+        ballots=ballots,
+        decisions=decisions,
+        project=project,
+    )

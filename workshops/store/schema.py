@@ -149,6 +149,56 @@ class ProjectRevision(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
+class RevisionSummary(Base):
+    """What a revision changed, in French (« Changement ajouté : « … » »), written on save.
+
+    A table of its own rather than a column of ``project_revisions``: databases made
+    before it keep working (``create_schema`` adds missing tables, never columns).
+    """
+
+    __tablename__ = "revision_summaries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision_id: Mapped[int] = mapped_column(
+        ForeignKey("project_revisions.id", ondelete="CASCADE"), unique=True
+    )
+    summary: Mapped[str] = mapped_column(Text)
+
+
+class ProjectMember(Base):
+    """A user's role on a project: ``owner``, ``editor`` or ``viewer``.
+
+    A project without any member row is open to every facilitator as owner (projects
+    made before roles existed, the demo).
+    """
+
+    __tablename__ = "project_members"
+    __table_args__ = (UniqueConstraint("project_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class CommentRow(Base):
+    """A comment on a node of a project (a stake, a change, an action…), by a user."""
+
+    __tablename__ = "comments"
+    __table_args__ = (Index("ix_comments_project_node", "project_id", "node_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    node_id: Mapped[str] = mapped_column(String(KEY_LENGTH))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    author: Mapped[str] = mapped_column(String(TITLE_LENGTH))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 # --- Workshops ----------------------------------------------------------------------------
 
 

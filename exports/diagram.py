@@ -11,7 +11,7 @@ border and their rank. The hypotheses of links become tooltips of the edges in S
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from html import escape
 
 import graphviz
@@ -63,8 +63,20 @@ _STATUS_PREFIX = {
 }
 
 
+NodeLinks = Callable[[str], str | None]
+"""Gives the address a node opens when clicked in SVG (``None``: not clickable)."""
+
+
 class DiagramError(ValueError):
     """A filter or format the diagram cannot honour; the message is in French."""
+
+
+def _link(links: NodeLinks | None, node_id: str) -> dict[str, str]:
+    # Graphviz turns URL into an SVG <a>; "_top" leaves any frame the page sits in.
+    if links is None:
+        return {}
+    url = links(node_id)
+    return {"URL": url, "target": "_top"} if url else {}
 
 
 def theme_colours(project: Project) -> dict[str, str]:
@@ -244,6 +256,7 @@ def build_diagram(
     axis: str | None = None,
     focus: str | None = None,
     dpi: int | None = None,
+    links: NodeLinks | None = None,
 ) -> graphviz.Digraph:
     """The graphviz graph of the (filtered) diagram; see :func:`diagram_dot`."""
     shown_layers = check_layers(layers)
@@ -299,6 +312,7 @@ def build_diagram(
                 color=colour,
                 penwidth="3",
                 tooltip=_tooltip(f"Enjeu : {stake.title}"),
+                **_link(links, stake.id),
             )
 
     changes = [c for c in project.changes if c.id in keep]
@@ -318,6 +332,7 @@ def build_diagram(
             attributes.update(style="dashed", fillcolor="white", color=MUTED, fontcolor=MUTED)
         else:
             attributes.update(color="#4D4D4D")
+        attributes.update(_link(links, change.id))
         dot.node(change.id, **attributes)
 
     if project.vision is not None and VISION_ID in keep:
@@ -337,6 +352,7 @@ def build_diagram(
                 fontcolor="white",
                 margin="0.2,0.12",
                 tooltip=_tooltip(project.vision.text),
+                **_link(links, VISION_ID),
             )
 
     shown_changes = {c.id for c in changes}
@@ -354,6 +370,7 @@ def build_diagram(
                     fontsize="9",
                     margin="0.08,0.04",
                     tooltip=_tooltip(f"Marqueurs de progrès : {change.statement}"),
+                    **_link(links, node_id),
                 )
                 dot.edge(
                     change.id, node_id, style="dotted", arrowhead="none", color="#9A9A9A",
@@ -401,6 +418,7 @@ def build_diagram(
                     penwidth="2",
                     fontsize="10",
                     tooltip=_tooltip(f"Activité : {activity.title}"),
+                    **_link(links, activity.id),
                 )
 
     # Edges, in the model's order.
@@ -448,13 +466,18 @@ def diagram_dot(
     theme: str | None = None,
     axis: str | None = None,
     focus: str | None = None,
+    links: NodeLinks | None = None,
 ) -> str:
     """The DOT source of the diagram; the same project always gives the same text.
 
     ``layers`` may hold ``"markers"`` and ``"activities"``; ``theme``, ``axis`` and
-    ``focus`` (a node id) filter the nodes (see :func:`selected_nodes`).
+    ``focus`` (a node id) filter the nodes (see :func:`selected_nodes`). ``links`` gives
+    each node the address it opens when clicked in SVG (the editor's forms); without it
+    the DOT has no link at all.
     """
-    return build_diagram(project, layers=layers, theme=theme, axis=axis, focus=focus).source
+    return build_diagram(
+        project, layers=layers, theme=theme, axis=axis, focus=focus, links=links
+    ).source
 
 
 def render_dot(source: str, fmt: str) -> bytes:
@@ -494,8 +517,12 @@ def render_diagram(
     theme: str | None = None,
     axis: str | None = None,
     focus: str | None = None,
+    links: NodeLinks | None = None,
 ) -> bytes:
-    """The diagram as ``svg``, ``png`` (at ``dpi``; 300 for print), ``pdf`` or ``dot`` bytes."""
+    """The diagram as ``svg``, ``png`` (at ``dpi``; 300 for print), ``pdf`` or ``dot`` bytes.
+
+    ``links`` makes nodes clickable (see :func:`diagram_dot`).
+    """
     fmt = fmt.strip().lower()
     if fmt not in DIAGRAM_FORMATS:
         raise DiagramError(
@@ -504,9 +531,11 @@ def render_diagram(
     if not 30 <= dpi <= 1200:
         raise DiagramError("la résolution doit être comprise entre 30 et 1200 points par pouce")
     if fmt == "dot":
-        return diagram_dot(project, layers=layers, theme=theme, axis=axis, focus=focus).encode()
+        return diagram_dot(
+            project, layers=layers, theme=theme, axis=axis, focus=focus, links=links
+        ).encode()
     dot = build_diagram(
-        project, layers=layers, theme=theme, axis=axis, focus=focus,
+        project, layers=layers, theme=theme, axis=axis, focus=focus, links=links,
         dpi=dpi if fmt == "png" else None,
     )
     return render_dot(dot.source, fmt)

@@ -170,3 +170,116 @@
     onStatus: onStatus
   });
 })();
+
+/* --- The pathway editor's pages (app/editor) ---------------------------------------------
+   Enhancements only: every form and filter works without this script. Here the diagram's
+   filters apply as soon as they change (the SVG is fetched again and swapped in, parsed
+   with DOMParser, never assigned as markup), the diagram can be seen at its real size,
+   the projector mode goes full screen and follows a clicker's arrow keys, and leaving a
+   form with unsaved typing asks first. */
+(function () {
+  "use strict";
+
+  // --- Diagram filters, applied live -------------------------------------------------------
+  var panel = document.querySelector("[data-svg-url]");
+  var filters = document.querySelector("[data-diagram-filters]");
+  var canvas = document.querySelector("[data-diagram-canvas]");
+  if (panel && filters && canvas && window.fetch && window.URLSearchParams) {
+    var apply = filters.querySelector("[data-apply]");
+    if (apply) { apply.hidden = true; }
+    var pending = null;
+    filters.addEventListener("change", function () {
+      var query = new URLSearchParams(new FormData(filters));
+      var current = panel.getAttribute("data-current");
+      var url = panel.getAttribute("data-svg-url") + "?" + query.toString() +
+        (current ? "&actuel=" + encodeURIComponent(current) : "");
+      if (pending) { pending.abort(); }
+      pending = new AbortController();
+      canvas.setAttribute("aria-busy", "true");
+      window.fetch(url, { credentials: "same-origin", signal: pending.signal })
+        .then(function (response) {
+          if (!response.ok) { throw new Error(String(response.status)); }
+          return response.text();
+        })
+        .then(function (text) {
+          var svg = new DOMParser().parseFromString(text, "image/svg+xml").documentElement;
+          if (!svg || svg.nodeName.toLowerCase() !== "svg") { throw new Error("svg"); }
+          canvas.replaceChildren(document.importNode(svg, true));
+          window.history.replaceState(null, "", window.location.pathname + "?" + query.toString() + "#schema");
+        })
+        .catch(function (error) {
+          // A filter the server refuses (or no network): let the form explain it.
+          if (error && error.name === "AbortError") { return; }
+          filters.submit();
+        })
+        .then(function () { canvas.removeAttribute("aria-busy"); });
+    });
+  }
+
+  // --- Real size or fitted to the panel ------------------------------------------------------
+  if (panel && canvas) {
+    var head = panel.querySelector(".panel-head");
+    var zoom = document.createElement("button");
+    zoom.type = "button";
+    zoom.className = "small secondary";
+    zoom.setAttribute("aria-pressed", "false");
+    zoom.textContent = "Taille réelle";
+    zoom.addEventListener("click", function () {
+      var actual = canvas.classList.toggle("actual-size");
+      zoom.setAttribute("aria-pressed", actual ? "true" : "false");
+      zoom.textContent = actual ? "Ajuster au cadre" : "Taille réelle";
+    });
+    var tools = document.createElement("div");
+    tools.className = "diagram-tools";
+    tools.appendChild(zoom);
+    var projector = head && head.querySelector("a");
+    if (projector) { tools.appendChild(projector); }
+    if (head) { head.appendChild(tools); }
+  }
+
+  // --- Projector mode: full screen, arrows move between pathways ----------------------------
+  var fullscreen = document.querySelector("[data-fullscreen]");
+  if (fullscreen && document.documentElement.requestFullscreen) {
+    fullscreen.hidden = false;
+    fullscreen.addEventListener("click", function () {
+      if (document.fullscreenElement) { document.exitFullscreen(); }
+      else { document.documentElement.requestFullscreen(); }
+    });
+  }
+  var tabs = document.querySelectorAll(".pathway-tabs a");
+  if (tabs.length) {
+    document.addEventListener("keydown", function (event) {
+      if (event.altKey || event.ctrlKey || event.metaKey) { return; }
+      var step = { ArrowRight: 1, PageDown: 1, ArrowLeft: -1, PageUp: -1 }[event.key];
+      if (!step) { return; }
+      var index = 0;
+      Array.prototype.forEach.call(tabs, function (tab, i) {
+        if (tab.getAttribute("aria-current") === "page") { index = i; }
+      });
+      var next = tabs[(index + step + tabs.length) % tabs.length];
+      event.preventDefault();
+      window.location.assign(next.href);
+    });
+  }
+
+  // --- On a phone the pages scroll in one row: bring the current one into view ---------------
+  var navRow = document.querySelector(".nav-groups");
+  var currentPage = navRow && navRow.querySelector("[aria-current='page']");
+  if (currentPage && navRow.scrollWidth > navRow.clientWidth) {
+    // Only the row scrolls sideways: the page itself (and any #anchor) stays put.
+    var row = navRow.getBoundingClientRect();
+    var link = currentPage.getBoundingClientRect();
+    navRow.scrollLeft += link.left - row.left - (row.width - link.width) / 2;
+  }
+
+  // --- Unsaved typing is not lost by leaving the page -----------------------------------------
+  var dirty = false;
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-keep-typed]"), function (form) {
+    form.addEventListener("input", function () { dirty = true; });
+    form.addEventListener("change", function () { dirty = true; });
+    form.addEventListener("submit", function () { dirty = false; });
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (dirty) { event.preventDefault(); event.returnValue = ""; }
+  });
+})();

@@ -1,0 +1,220 @@
+"""What the step pages list, read from the model: stakes by theme, pathways in order,
+markers by change and level, actions by axis with the state of their action sheets.
+
+Pure functions of a :class:`~theory_of_change.model.Project`: the pages only show them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from theory_of_change.graph import pathways
+from theory_of_change.model import (
+    KINDS_NEEDING_SHEET,
+    SHEET_REQUIRED_FIELDS,
+    SPPE_DUTY_LABELS,
+    Activity,
+    Change,
+    MarkerLevel,
+    ProgressMarker,
+    Project,
+    Stake,
+    StrategicAxis,
+)
+from theory_of_change.sppe import organising_authorities, required_duties
+
+
+@dataclass(frozen=True)
+class StakeRow:
+    """A stake and the changes that answer it."""
+
+    stake: Stake
+    changes: list[Change]
+
+
+def stakes_by_theme(project: Project) -> list[tuple[str, list[StakeRow]]]:
+    """The stakes grouped by theme (in the project's order of themes), then without one."""
+    rows = [
+        StakeRow(stake, [c for c in project.changes if stake.id in c.addresses])
+        for stake in project.stakes
+    ]
+    groups: list[tuple[str, list[StakeRow]]] = []
+    for theme in project.themes:
+        members = [row for row in rows if row.stake.theme == theme.id]
+        if members:
+            groups.append((theme.label, members))
+    orphans = [row for row in rows if row.stake.theme is None]
+    if orphans:
+        groups.append(("Sans thématique", orphans))
+    return groups
+
+
+@dataclass(frozen=True)
+class PathwayView:
+    """A pathway: its changes in order, the last one leading to the vision."""
+
+    number: int
+    end: Change
+    changes: list[Change]
+
+
+def pathway_views(project: Project) -> list[PathwayView]:
+    """Every pathway (one per change leading to the vision), preconditions first."""
+    return [
+        PathwayView(number, project.change(path.end), [project.change(c) for c in path.changes])
+        for number, path in enumerate(pathways(project), start=1)
+    ]
+
+
+def changes_off_pathways(project: Project) -> list[Change]:
+    """The changes that lead to the vision by no pathway yet."""
+    on_paths = {change_id for path in pathways(project) for change_id in path.changes}
+    return [change for change in project.changes if change.id not in on_paths]
+
+
+@dataclass(frozen=True)
+class MarkerGroup:
+    """The progress markers of one change, by level."""
+
+    change: Change
+    levels: list[tuple[MarkerLevel, list[ProgressMarker]]]
+
+    @property
+    def count(self) -> int:
+        """How many markers the change has."""
+        return sum(len(markers) for _level, markers in self.levels)
+
+
+def markers_by_change(project: Project) -> list[MarkerGroup]:
+    """Each change with its markers: on s'attend à voir, on aimerait voir, on adorerait voir."""
+    return [
+        MarkerGroup(
+            change,
+            [
+                (level, [m for m in project.markers if m.change == change.id and m.level is level])
+                for level in MarkerLevel
+            ],
+        )
+        for change in project.changes
+    ]
+
+
+@dataclass(frozen=True)
+class SheetState:
+    """Whether an action needs a fiche action, and the headings still empty in it."""
+
+    needed: bool
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """Whether every heading of the sheet is filled in."""
+        return not self.missing
+
+
+def sheet_state(activity: Activity) -> SheetState:
+    """The state of an action's sheet (headings named as in the Caf's template)."""
+    missing = [
+        label for name, label in SHEET_REQUIRED_FIELDS.items()
+        if not getattr(activity.sheet, name)
+    ]
+    return SheetState(activity.kind in KINDS_NEEDING_SHEET, missing)
+
+
+@dataclass(frozen=True)
+class AxisGroup:
+    """The actions of a strategic axis (``axis`` is ``None`` for those without one)."""
+
+    number: int | None
+    axis: StrategicAxis | None
+    activities: list[tuple[Activity, SheetState]]
+
+
+def activities_by_axis(project: Project) -> list[AxisGroup]:
+    """The actions grouped by strategic axis, in the plan's order, then those without."""
+    groups: list[AxisGroup] = []
+    for number, axis in enumerate(project.sorted_axes(), start=1):
+        members = [(a, sheet_state(a)) for a in project.activities if a.axis == axis.id]
+        groups.append(AxisGroup(number, axis, members))
+    orphans = [(a, sheet_state(a)) for a in project.activities if a.axis is None]
+    if orphans:
+        groups.append(AxisGroup(None, None, orphans))
+    return groups
+
+
+@dataclass(frozen=True)
+class AuthorityDuties:
+    """An organising authority of early-childhood care and the duties the law gives it."""
+
+    name: str
+    population: int | None
+    duties: list[str]
+
+
+def sppe_authorities(project: Project) -> list[AuthorityDuties]:
+    """Who organises early-childhood care on the territory, and their SPPE duties."""
+    return [
+        AuthorityDuties(
+            authority.name,
+            authority.population,
+            [SPPE_DUTY_LABELS[duty] for duty in required_duties(authority.population)],
+        )
+        for authority in organising_authorities(project)
+    ]
+
+
+@dataclass(frozen=True)
+class StepCard:
+    """One step of the approach on the project's overview."""
+
+    number: int
+    title: str
+    endpoint: str
+    facts: list[str]
+    todo: str | None = None
+
+
+def _plural(count: int, singular: str, plural: str) -> str:
+    return f"{count} {singular if count == 1 else plural}"
+
+
+def step_cards(project: Project) -> list[StepCard]:
+    """The five steps of the approach, each with what the project holds for it."""
+    retained = [s for s in project.stakes if s.retained]
+    paths = pathways(project)
+    sheets = [sheet_state(a) for a in project.activities]
+    to_complete = sum(1 for state in sheets if state.needed and not state.complete)
+    return [
+        StepCard(
+            1, "Analyser le contexte", "editor.stakes",
+            [_plural(len(project.stakes), "enjeu", "enjeux"),
+             _plural(len(retained), "retenu", "retenus")],
+            None if project.stakes else "Retenez les enjeux du diagnostic partagé.",
+        ),
+        StepCard(
+            2, "Écrire la vision collective", "editor.vision",
+            [f"Horizon {project.vision.horizon_year}"] if project.vision else [],
+            None if project.vision else "Écrivez la vision : « En 2037, territoire… ».",
+        ),
+        StepCard(
+            3, "Tracer les chemins de changement", "editor.changes",
+            [_plural(len(project.changes), "changement", "changements"),
+             _plural(len(paths), "chemin vers la vision", "chemins vers la vision"),
+             _plural(len(project.markers), "marqueur de progrès", "marqueurs de progrès")],
+            None if paths else "Reliez au moins un changement à la vision.",
+        ),
+        StepCard(
+            4, "Définir les activités et stratégies", "editor.activities",
+            [_plural(len(project.activities), "action", "actions"),
+             _plural(len(project.axes), "axe stratégique", "axes stratégiques")],
+            _plural(to_complete, "fiche action à compléter", "fiches actions à compléter")
+            if to_complete else None,
+        ),
+        StepCard(
+            5, "Suivre et évaluer", "editor.evaluation",
+            [_plural(len(project.governance.bodies), "instance de pilotage",
+                     "instances de pilotage")],
+            None if project.evaluation.continuous_follow_up
+            else "Décrivez le suivi et l'évaluation (annexe 6).",
+        ),
+    ]

@@ -64,10 +64,25 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     live.init_app(app)
 
-    from app import auth, console, participant, projector, sockets
+    from app import (
+        auth,
+        comments,
+        console,
+        dashboard,
+        diagnostic_pages,
+        documents,
+        editor,
+        history,
+        members,
+        participant,
+        projector,
+        sockets,
+    )
 
     sock.init_app(app)
-    for blueprint in (auth.bp, console.bp, participant.bp, projector.bp, sockets.bp):
+    for blueprint in (auth.bp, console.bp, participant.bp, projector.bp, sockets.bp,
+                      documents.bp, diagnostic_pages.bp, editor.bp,
+                      history.bp, members.bp, comments.bp, dashboard.bp):
         app.register_blueprint(blueprint)
     return app
 

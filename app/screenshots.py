@@ -1,12 +1,13 @@
-"""Screenshots of the phone page and the projector page for the README.
+"""Screenshots of the phone page, the projector page and the editor for the README.
 
 ``python -m app.screenshots docs/screenshots`` starts ``chemins serve`` on the demo (a
 fresh instance folder, 127.0.0.1, a free port), logs in with the one-time link it
 prints, starts the dot vote of the demo workshop, makes phones join and vote over the
 websocket protocol, then opens the two pages in headless Chromium (Debian's
 ``/usr/bin/chromium`` driven by Playwright — no browser is downloaded) and saves
-``telephone.png`` (360×740) and ``projecteur.png`` (1280×720). The server is stopped at
-the end, whatever happens.
+``telephone.png`` (360×740) and ``projecteur.png`` (1280×720), then the demo project's
+changes in the editor, its pathway diagram beside the forms, as ``editeur.png``
+(1400×900). The server is stopped at the end, whatever happens.
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ CHROMIUM_ARGS = [
 ]
 PHONE_SIZE = {"width": 360, "height": 740}
 PROJECTOR_SIZE = {"width": 1280, "height": 720}
+EDITOR_SIZE = {"width": 1400, "height": 900}
+EDITOR_SCROLL_PX = 270
+DEMO_TITLE = "Deuxième CTG 2025 - 2029 — Pornic Agglo Pays de Retz"
 VOTERS = 23
 GROUPS = ("elus", "professionnels", "partenaires", "associations", "habitants")
 NICKNAMES = ("Camille", "Dominique", "Alix", "Sacha", "Claude", "Yannick", "Maëlle", "Noé")
@@ -260,20 +264,55 @@ def take_screenshots(server: Server, cookie: str, workshop_id: int, outdir: Path
     return [phone_png, projector_png]
 
 
+def take_editor_screenshot(server: Server, cookie: str, outdir: Path) -> Path:
+    """The demo project's changes in the editor, with the live pathway diagram beside them."""
+    from playwright.sync_api import sync_playwright
+
+    outdir.mkdir(parents=True, exist_ok=True)
+    editor_png = outdir / "editeur.png"
+    name, value = cookie.split("=", 1)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport=EDITOR_SIZE, locale="fr-FR")
+            context.add_cookies([{"name": name, "value": value, "url": server.base}])
+            page = context.new_page()
+            page.goto(f"{server.base}/console/projets/")
+            page.get_by_role("link", name=DEMO_TITLE).first.click()
+            page.get_by_role("navigation", name="Pages du projet").get_by_role(
+                "link", name="Changements", exact=True).click()
+            page.wait_for_selector("[data-diagram-canvas] svg")
+            # Past the project's header: the forms on the left, most of the diagram beside.
+            page.mouse.wheel(0, EDITOR_SCROLL_PX)
+            page.wait_for_timeout(400)
+            page.screenshot(path=str(editor_png))
+            context.close()
+        finally:
+            browser.close()
+    return editor_png
+
+
 @click.command()
 @click.argument("outdir", type=click.Path(file_okay=False, path_type=Path),
                 default=Path("docs/screenshots"))
 @click.option("--votants", "voters", type=int, default=VOTERS, show_default=True,
               help="Nombre de téléphones qui votent avant les captures.")
-def main(outdir: Path, voters: int) -> None:
-    """Capturer la page téléphone et la page vidéoprojecteur de la démonstration."""
+@click.option("--seulement", "only", type=click.Choice(["atelier", "editeur"]), default=None,
+              help="Ne faire que les captures de l'atelier (téléphone et vidéoprojecteur) "
+                   "ou que celle de l'éditeur.")
+def main(outdir: Path, voters: int, only: str | None) -> None:
+    """Capturer la page téléphone, la page vidéoprojecteur et l'éditeur de la démonstration."""
     with tempfile.TemporaryDirectory(prefix="chemins-captures-") as instance:
         with running_server(Path(instance)) as server:
             cookie, workshop_id = log_in(server)
-            step = start_dot_vote(server, cookie, workshop_id)
-            phones_vote(server, step, voters)
-            for path in take_screenshots(server, cookie, workshop_id, outdir):
-                click.echo(f"Capture enregistrée : {path}")
+            if only != "editeur":
+                step = start_dot_vote(server, cookie, workshop_id)
+                phones_vote(server, step, voters)
+                for path in take_screenshots(server, cookie, workshop_id, outdir):
+                    click.echo(f"Capture enregistrée : {path}")
+            if only != "atelier":
+                editor_png = take_editor_screenshot(server, cookie, outdir)
+                click.echo(f"Capture enregistrée : {editor_png}")
 
 
 if __name__ == "__main__":

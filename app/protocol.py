@@ -525,7 +525,7 @@ def parse_client_message(raw: str | bytes, max_chars: int = MAX_MESSAGE_CHARS) -
     if client_id is not None and len(client_id) > 64:
         client_id = None
     kind = data.get("type")
-    if kind not in _CLIENT_TYPES:
+    if not isinstance(kind, str) or kind not in _CLIENT_TYPES:
         shown = kind if isinstance(kind, str) and len(kind) <= 40 else "?"
         raise ProtocolError(
             "unknown_type", f"Type de message inconnu : « {shown} ».", client_id=client_id

@@ -138,6 +138,25 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=10,
     ),
     Setting(
+        "WS_SEND_QUEUE",
+        50,
+        "Mises à jour gardées pour un écran qui ne lit plus (téléphone en veille, wifi "
+        "faible). Au-delà, elles sont abandonnées et l'écran reçoit « resync » dès qu'il "
+        "lit à nouveau : il redemande l'état complet. Les autres écrans n'attendent "
+        "jamais un écran lent.",
+        _integer,
+        minimum=1,
+    ),
+    Setting(
+        "WS_SEND_BUFFER_KB",
+        256,
+        "Tampon d'envoi du système pour chaque connexion websocket (kilo-octets ; 0 : le "
+        "choix du système, jusqu'à plusieurs mégaoctets). Un écran qui ne lit plus est "
+        "repéré une fois ce tampon plein.",
+        _integer,
+        minimum=0,
+    ),
+    Setting(
         "MAX_MESSAGE_CHARS",
         16_384,
         "Taille maximale d'un message websocket reçu (caractères).",

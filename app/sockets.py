@@ -2,10 +2,14 @@
 
 Each connection gets a :class:`LiveSocket` that reads messages one by one. A message is
 parsed by the protocol's one ``TypeAdapter``; the handler for its type calls one
-function of :mod:`workshops.service` (which validates with the domain and commits),
-answers ``ack`` or ``error``, and publishes what changed to the broadcaster, which
-sends it to the room at the next tick. A bad message gets an ``error``; nothing a
-client sends can end the connection or stop the server.
+function of :mod:`workshops.service` (which validates with the domain), answers ``ack``
+or ``error``, and publishes what changed to the broadcaster, which sends it to the room
+at the next tick. A bad message gets an ``error``; nothing a client sends can end the
+connection or stop the server.
+
+Messages that write (join, ideas, upvotes, ballots, the facilitator's actions) go through
+the database's group-commit writer (``Store.write``): the writes of many connections are
+committed together, and the ``ack`` is sent only once the message's own write is on disk.
 """
 
 from __future__ import annotations
@@ -13,11 +17,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, request
 from simple_websocket import ConnectionClosed
+from sqlalchemy.orm import Session
 
 from app.auth import current_user
 from app.extensions import database, live, sock
@@ -34,8 +40,10 @@ from app.protocol import (
     Error,
     GetState,
     Hello,
+    IdeaView,
     Join,
     ModerateIdea,
+    MyContributions,
     OpenWorkshop,
     ParticipantView,
     Ping,
@@ -59,6 +67,8 @@ from workshops.service import (
     ServiceError,
 )
 
+T = TypeVar("T")
+
 bp = Blueprint("live", __name__)
 logger = logging.getLogger(__name__)
 
@@ -71,7 +81,7 @@ TOO_MANY = (
 def live_socket(ws: Any) -> None:
     """One websocket connection: hello first, then any number of messages."""
     hub = live.broadcaster()
-    conn = Connection(ws)
+    conn = hub.connection(ws)
     if not hub.admit(conn):
         conn.send(dump(Error(code="too_many_connections", message=TOO_MANY)))
         conn.close(1013, "trop de connexions")
@@ -109,6 +119,11 @@ class LiveSocket:
         """Send one message to this connection only."""
         self.conn.send(dump(message))
 
+    @staticmethod
+    def write(work: Callable[[Session], T]) -> T:
+        """Run ``work`` in the group-commit writer; its result once it is on disk."""
+        return database.store().write(work)
+
     def error(self, code: str, text: str, client_id: str | None = None) -> None:
         """Send an ``error``."""
         self.reply(Error(code=code, message=text, client_id=client_id))
@@ -119,6 +134,10 @@ class LiveSocket:
             message = parse_client_message(raw, self.max_chars)
         except ProtocolError as problem:
             self.reply(problem.to_message())
+            return
+        except Exception:  # a parser bug must cost one error message, not the connection
+            logger.exception("message websocket illisible")
+            self.error("invalid_message", "Message illisible : il n'a pas été compris.")
             return
         client_id = getattr(message, "client_id", None)
         try:
@@ -160,32 +179,65 @@ class LiveSocket:
         assert self.user_id is not None  # facilitators are logged in
         return FacilitatorMessage(user_id=self.user_id, client_id=client_id)
 
+    def current_state(self) -> tuple[int, WorkshopState, ParticipantView | None]:
+        """The sequence number, the full state and the participant of this connection.
+
+        A phone's state is the room's shared part — read once per update for every phone
+        of the room (a reconnection wave after a restart reads it once, not once per
+        phone) — plus its own ``me``. The sequence number is taken before anything is
+        read: updates numbered after it never hold older data.
+        """
+        audience = self.conn.audience
+        assert audience is not None
+        workshop_id = self.workshop_id
+        token = self.conn.participant_token
+        room = self.hub.room(workshop_id)
+        seq = room.current_seq()
+        if audience == "phone":
+            shared = room.shared_state(seq, lambda: self._read_state(workshop_id, "phone"))
+            with database.read_session() as db:
+                participant = service.participant_of(db, workshop_id, token)
+                me = service.contributions(db, workshop_id, token)
+                mine = service.own_ideas(db, workshop_id, token) if me is not None else []
+            state = shared
+            if me is not None:
+                # The phone's own contributions are read fresh: what it was told was
+                # recorded is in its state, even if the room's shared part is a tick old.
+                wall = {idea.id: idea for idea in shared.ideas}
+                wall.update((view["id"], IdeaView(**view)) for view in mine)
+                state = shared.model_copy(update={
+                    "me": MyContributions.model_validate(me),
+                    "ideas": sorted(wall.values(), key=lambda idea: int(idea.id)),
+                })
+        else:
+            with database.read_session() as db:
+                participant = service.participant_of(db, workshop_id, token)
+            state = self._read_state(workshop_id, audience, token)
+        view = (
+            ParticipantView(
+                token=participant.token, nickname=participant.nickname, group=participant.group
+            )
+            if participant is not None
+            else None
+        )
+        return seq, state, view
+
+    def _read_state(
+        self, workshop_id: int, audience: Audience, token: str | None = None
+    ) -> WorkshopState:
+        with database.read_session() as db:
+            state = service.workshop_state(
+                db, workshop_id, audience=audience, participant_token=token,
+                phones=self.hub.phones(workshop_id),
+            )
+        return WorkshopState.model_validate(state)
+
     def send_welcome(self, *, start: bool) -> None:
         """Send ``welcome`` with the full state (and the held-back updates if ``start``)."""
         audience = self.conn.audience
         assert audience is not None
-        room = self.hub.room(self.workshop_id)
-        seq = room.current_seq()
-        with database.read_session() as db:
-            participant = service.participant_of(db, self.workshop_id, self.conn.participant_token)
-            state = service.workshop_state(
-                db, self.workshop_id, audience=audience,
-                participant_token=self.conn.participant_token,
-                phones=self.hub.phones(self.workshop_id),
-            )
-        welcome = Welcome(
-            role=audience,
-            participant=(
-                ParticipantView(
-                    token=participant.token, nickname=participant.nickname,
-                    group=participant.group,
-                )
-                if participant is not None
-                else None
-            ),
-            seq=seq,
-            state=WorkshopState.model_validate(state),
-        )
+        seq, state, participant = self.current_state()
+        welcome = Welcome(role=audience, participant=participant, seq=seq, state=state)
         if start:
             self.conn.start(dump(welcome), seq)
         else:
@@ -243,12 +295,13 @@ class LiveSocket:
             self.error("forbidden", "Seuls les téléphones rejoignent un atelier.",
                        message.client_id)
             return
-        with database.session() as db:
-            outcome = service.join(
-                db, self.workshop_id, token=self.conn.participant_token,
+        outcome = self.write(
+            partial(
+                service.join, workshop_id=self.workshop_id, token=self.conn.participant_token,
                 nickname=message.nickname, group=message.group or None,
                 client_id=message.client_id,
             )
+        )
         self.conn.participant_token = outcome.participant.token
         self.reply(Ack(client_id=message.client_id, duplicate=outcome.duplicate))
         live.publish(outcome.changes)
@@ -257,31 +310,38 @@ class LiveSocket:
     def on_post_idea(self, message: PostIdea) -> None:
         """Post an idea in the running brainstorm."""
         assert self.conn.participant_token is not None
-        with database.session() as db:
-            ack = service.post_idea(
-                db, self.workshop_id, self.conn.participant_token, message.step_id,
-                message.column, message.text, message.client_id, limit=self.idea_limit,
+        ack = self.write(
+            partial(
+                service.post_idea, workshop_id=self.workshop_id,
+                participant_token=self.conn.participant_token, step_id=message.step_id,
+                column=message.column, text=message.text, client_id=message.client_id,
+                limit=self.idea_limit,
             )
+        )
         self._acknowledge(ack)
 
     def on_upvote(self, message: Upvote) -> None:
         """Support an idea (or withdraw one's support)."""
         assert self.conn.participant_token is not None
-        with database.session() as db:
-            ack = service.upvote(
-                db, self.workshop_id, self.conn.participant_token, message.idea_id,
-                message.client_id, withdraw=message.withdraw,
+        ack = self.write(
+            partial(
+                service.upvote, workshop_id=self.workshop_id,
+                participant_token=self.conn.participant_token, idea_id=message.idea_id,
+                client_id=message.client_id, withdraw=message.withdraw,
             )
+        )
         self._acknowledge(ack)
 
     def on_cast_ballot(self, message: CastBallot) -> None:
         """Cast or replace a ballot on the running step."""
         assert self.conn.participant_token is not None
-        with database.session() as db:
-            ack = service.cast_ballot(
-                db, self.workshop_id, self.conn.participant_token, message.step_id,
-                message.ballot, message.client_id,
+        ack = self.write(
+            partial(
+                service.cast_ballot, workshop_id=self.workshop_id,
+                participant_token=self.conn.participant_token, step_id=message.step_id,
+                ballot=message.ballot, client_id=message.client_id,
             )
+        )
         self._acknowledge(ack)
 
     def _acknowledge(self, ack: service.Ack) -> None:
@@ -290,16 +350,8 @@ class LiveSocket:
 
     def on_get_state(self, message: GetState) -> None:
         """Send the full state again."""
-        audience = self.conn.audience
-        assert audience is not None
-        seq = self.hub.room(self.workshop_id).current_seq()
-        with database.read_session() as db:
-            state = service.workshop_state(
-                db, self.workshop_id, audience=audience,
-                participant_token=self.conn.participant_token,
-                phones=self.hub.phones(self.workshop_id),
-            )
-        self.reply(State(seq=seq, state=WorkshopState.model_validate(state)))
+        seq, state, _ = self.current_state()
+        self.reply(State(seq=seq, state=state))
 
     def on_ping(self, message: Ping) -> None:
         """Answer ``pong``."""
@@ -307,51 +359,61 @@ class LiveSocket:
 
     def on_start_step(self, message: StartStep) -> None:
         """Facilitator: start a step."""
-        with database.session() as db:
-            workshop = service.start_step(
-                db, self.workshop_id, message.step_id,
+        workshop = self.write(
+            partial(
+                service.start_step, workshop_id=self.workshop_id, step_id=message.step_id,
                 message=self.facilitator_message(message.client_id),
             )
+        )
         self.reply(Ack(client_id=message.client_id))
         live.publish(service.everything_changed(workshop))
 
     def on_close_step(self, message: CloseStep) -> None:
         """Facilitator: close the running step and write its result into the model."""
-        with database.session() as db:
-            outcome = service.close_step(
-                db, self.workshop_id, message.step_id, author=self.user_name,
-                chosen_idea_ids=message.idea_ids, write_back=message.write_back,
-                message=self.facilitator_message(message.client_id),
-            )
-            workshop = service.get_workshop(db, self.workshop_id)
+        workshop_id = self.workshop_id
+        close = partial(
+            service.close_step, workshop_id=workshop_id, step_id=message.step_id,
+            author=self.user_name, chosen_idea_ids=message.idea_ids,
+            write_back=message.write_back,
+            message=self.facilitator_message(message.client_id),
+        )
+        outcome, workshop = self.write(
+            lambda db: (close(db), service.get_workshop(db, workshop_id))
+        )
         self.reply(Ack(client_id=message.client_id, detail=outcome.text))
         live.publish(service.everything_changed(workshop))
 
     def on_moderate_idea(self, message: ModerateIdea) -> None:
         """Facilitator: hide, edit, merge, move or cluster an idea."""
-        with database.session() as db:
-            changes = service.moderate_idea(
-                db, self.workshop_id, message.moderation.model_dump(),
+        changes = self.write(
+            partial(
+                service.moderate_idea, workshop_id=self.workshop_id,
+                action=message.moderation.model_dump(),
                 message=self.facilitator_message(message.client_id),
             )
+        )
         self.reply(Ack(client_id=message.client_id))
         live.publish(changes)
 
     def on_open_workshop(self, message: OpenWorkshop) -> None:
         """Facilitator: open the workshop to participants."""
-        with database.session() as db:
-            workshop = service.open_workshop(
-                db, self.workshop_id, message=self.facilitator_message(message.client_id)
+        workshop = self.write(
+            partial(
+                service.open_workshop, workshop_id=self.workshop_id,
+                message=self.facilitator_message(message.client_id),
             )
+        )
         self.reply(Ack(client_id=message.client_id))
         live.publish(service.everything_changed(workshop))
 
     def on_close_workshop(self, message: CloseWorkshop) -> None:
         """Facilitator: end the workshop."""
-        with database.session() as db:
-            workshop = service.close_workshop(
-                db, self.workshop_id, message=self.facilitator_message(message.client_id)
+        workshop = self.write(
+            partial(
+                service.close_workshop, workshop_id=self.workshop_id,
+                message=self.facilitator_message(message.client_id),
             )
+        )
         self.reply(Ack(client_id=message.client_id))
         live.publish(service.everything_changed(workshop))
 

@@ -12,6 +12,11 @@ Participant messages carry a ``client_id``: a resent message is recorded once an
 acknowledged again (``Ack.duplicate``). Facilitator actions take an optional
 :class:`FacilitatorMessage` for the same purpose and raise :class:`AlreadyProcessed` on
 a resend.
+
+Each action commits its own session, except inside a group-commit batch
+(:mod:`workshops.store.group_commit`), where the writer commits many actions at once
+and a refused action's SAVEPOINT is undone alone: the websocket runs participant and
+facilitator actions that way, through ``Store.write``.
 """
 
 from __future__ import annotations
@@ -65,6 +70,7 @@ from workshops.options import (
 )
 from workshops.store import projects as project_store
 from workshops.store import workshops as rows
+from workshops.store.group_commit import in_batch
 from workshops.store.schema import (
     IdeaRow,
     ParticipantRow,
@@ -73,7 +79,7 @@ from workshops.store.schema import (
     WorkshopRow,
     utcnow,
 )
-from workshops.store.workshops import RowNotFound, Sender
+from workshops.store.workshops import ParticipantKey, RowNotFound, Sender
 from workshops.tallies import StepResult, TallyError, tally, tally_by_group
 from workshops.writeback import WriteBackError, WriteBackOutcome
 
@@ -195,7 +201,9 @@ def _atomic(action: Callable[Concatenate[Session, P], R]) -> Callable[Concatenat
 
     Without it a caller that catches the :class:`ServiceError` and goes on with the same
     session would commit the message id recorded before the refusal, and the resend of
-    a refused message would then be acknowledged as done.
+    a refused message would then be acknowledged as done. In a group-commit batch the
+    writer owns the transaction: it undoes the action's SAVEPOINT instead, so the other
+    actions of the batch stand.
     """
 
     @functools.wraps(action)
@@ -203,10 +211,21 @@ def _atomic(action: Callable[Concatenate[Session, P], R]) -> Callable[Concatenat
         try:
             return action(session, *args, **kwargs)
         except BaseException:
-            session.rollback()
+            if not in_batch(session):
+                session.rollback()
             raise
 
     return wrapped
+
+
+def _commit(session: Session) -> None:
+    """Commit, unless the session belongs to the group-commit writer (it commits the batch).
+
+    Every action of this module may run either way: on its own session (console forms,
+    tests, the command line) or as one unit of a batch (:meth:`Store.write`).
+    """
+    if not in_batch(session):
+        session.commit()
 
 
 # --- Lookups --------------------------------------------------------------------------------
@@ -228,8 +247,8 @@ def _step_row(session: Session, workshop_id: int, step_id: str, *, lock: bool = 
         ) from None
 
 
-def _participant(session: Session, workshop_id: int, token: str | None) -> ParticipantRow:
-    row = rows.participant_by_token(session, workshop_id, token) if token else None
+def _participant(session: Session, workshop_id: int, token: str | None) -> ParticipantKey:
+    row = rows.participant_key(session, workshop_id, token) if token else None
     if row is None:
         raise ServiceError("not_joined", "Rejoignez l'atelier avant de participer.")
     return row
@@ -316,7 +335,7 @@ def create_workshop(
     )
     session.add(row)
     session.flush()
-    session.commit()
+    _commit(session)
     return rows.to_workshop(row, [])
 
 
@@ -367,7 +386,7 @@ def add_step(session: Session, workshop_id: int, step: Step) -> Step:
         )
     )
     session.flush()
-    session.commit()
+    _commit(session)
     return pending
 
 
@@ -388,7 +407,7 @@ def replace_step(session: Session, workshop_id: int, step: Step) -> Step:
     step_row.kind = pending.kind
     step_row.config = rows.step_config(pending)
     session.flush()
-    session.commit()
+    _commit(session)
     return pending
 
 
@@ -404,7 +423,7 @@ def remove_step(session: Session, workshop_id: int, step_id: str) -> None:
         )
     session.delete(step_row)
     session.flush()
-    session.commit()
+    _commit(session)
 
 
 # --- Running a workshop (facilitator) ---------------------------------------------------------
@@ -436,7 +455,7 @@ def open_workshop(
     workshop = _domain(domain_open_workshop, rows.to_workshop(row, rows.step_rows(session, row.id)))
     row.status = workshop.status.value
     row.opened_at = utcnow()
-    session.commit()
+    _commit(session)
     return workshop
 
 
@@ -453,7 +472,7 @@ def close_workshop(
     row.status = workshop.status.value
     row.current_step = workshop.current_step
     row.closed_at = utcnow()
-    session.commit()
+    _commit(session)
     return workshop
 
 
@@ -475,7 +494,7 @@ def start_step(
             step_row.status = StepStatus.open.value
             step_row.opened_at = utcnow()
     row.current_step = workshop.current_step
-    session.commit()
+    _commit(session)
     return workshop
 
 
@@ -615,7 +634,7 @@ def close_step(
         "tied": outcome.tied,
         "revision": revision,
     }
-    session.commit()
+    _commit(session)
     return outcome
 
 
@@ -685,7 +704,7 @@ def moderate_idea(
         for ref in (old.merged_into, new.merged_into):
             if ref:
                 changed_ids.add(int(ref))
-    session.commit()
+    _commit(session)
     return Changes(workshop_id=workshop_id, ideas=frozenset(changed_ids))
 
 
@@ -739,7 +758,9 @@ def join(
             token=existing.token if existing else _new_token(), nickname=nickname, group=group
         )
     except ValidationError as error:
-        raise ServiceError("invalid_participant", _participant_message(error)) from None
+        fields = {str(part) for e in error.errors(include_url=False) for part in e["loc"]}
+        code = "invalid_group" if fields == {"group"} else "invalid_participant"
+        raise ServiceError(code, _participant_message(error)) from None
     try:
         check_participant(workshop, candidate)
     except WorkshopError as error:
@@ -756,7 +777,7 @@ def join(
         existing.group_id = candidate.group
         created = False
     session.flush()
-    session.commit()
+    _commit(session)
     return JoinOutcome(candidate, created, Changes(workshop_id, presence=True))
 
 
@@ -771,7 +792,7 @@ def _participant_message(error: ValidationError) -> str:
 
 def _open_step(session: Session, workshop_id: int, step_id: str) -> tuple[StepRow, Step]:
     step_row = _step_row(session, workshop_id, step_id, lock=True)
-    step = rows.to_step(step_row)
+    step = rows.cached_step(session, step_row)
     if step.status != StepStatus.open:
         state = "est close" if step.status == StepStatus.closed else "n'a pas commencé"
         raise ServiceError(
@@ -781,15 +802,25 @@ def _open_step(session: Session, workshop_id: int, step_id: str) -> tuple[StepRo
     return step_row, step
 
 
+def _claimed(
+    session: Session, participant: ParticipantKey, client_id: str, kind: str
+) -> Ack | None:
+    """Record ``client_id`` in one statement: ``None`` the first time, the ack to repeat after."""
+    if rows.claim(session, Sender(participant_id=participant.id), client_id, kind):
+        return None
+    record = rows.processed(session, Sender(participant_id=participant.id), client_id)
+    result = (record.result if record is not None else None) or {}
+    return Ack(client_id=client_id, duplicate=True, idea_id=result.get("idea_id"))
+
+
 def _acked_before(
-    session: Session, participant: ParticipantRow, client_id: str, kind: str
+    session: Session, participant: ParticipantKey, client_id: str, kind: str
 ) -> tuple[Ack | None, ProcessedMessage | None]:
     """Record ``client_id``: ``(None, record)`` the first time, ``(ack to repeat, None)`` after."""
     first, record = rows.remember(session, Sender(participant_id=participant.id), client_id, kind)
     if first:
         return None, record
     result = (record.result if record is not None else None) or {}
-    session.rollback()
     return Ack(client_id=client_id, duplicate=True, idea_id=result.get("idea_id")), None
 
 
@@ -841,7 +872,7 @@ def post_idea(
     session.flush()
     if record is not None:
         record.result = {"idea_id": str(idea_row.id)}
-    session.commit()
+    _commit(session)
     return Ack(
         client_id=client_id,
         idea_id=str(idea_row.id),
@@ -863,7 +894,7 @@ def upvote(
     row = _workshop_row(session, workshop_id)
     _check_admits(row)
     participant = _participant(session, workshop_id, participant_token)
-    repeat, _ = _acked_before(session, participant, client_id, "upvote")
+    repeat = _claimed(session, participant, client_id, "upvote")
     if repeat is not None:
         return repeat
     idea_row = _find_idea_row(session, workshop_id, idea_id)
@@ -884,7 +915,7 @@ def upvote(
             changed = rows.add_upvote(session, idea_row.id, participant.id)
     except BrainstormError as error:
         raise ServiceError("invalid_idea", str(error)) from None
-    session.commit()
+    _commit(session)
     ideas = frozenset({idea_row.merged_into_id or idea_row.id}) if changed else frozenset()
     return Ack(client_id=client_id, changes=Changes(workshop_id, ideas=ideas))
 
@@ -902,7 +933,7 @@ def cast_ballot(
     row = _workshop_row(session, workshop_id)
     _check_admits(row)
     participant = _participant(session, workshop_id, participant_token)
-    repeat, _ = _acked_before(session, participant, client_id, "cast_ballot")
+    repeat = _claimed(session, participant, client_id, "cast_ballot")
     if repeat is not None:
         return repeat
     step_row, step = _open_step(session, workshop_id, step_id)
@@ -911,7 +942,7 @@ def cast_ballot(
     except BallotError as error:
         raise ServiceError("invalid_ballot", str(error)) from None
     rows.put_ballot(session, step_row.id, participant.id, canonical.model_dump(mode="json"))
-    session.commit()
+    _commit(session)
     return Ack(
         client_id=client_id,
         changes=Changes(workshop_id, results=frozenset({step_id}), presence=True),
@@ -1048,20 +1079,66 @@ def workshop_state(
                 )
     if audience != "phone":
         state["presence"] = presence(session, workshop_id, phones)
+    state["me"] = contributions(session, workshop_id, participant_token, current_step_row=step_row)
+    return state
+
+
+def contributions(
+    session: Session,
+    workshop_id: int,
+    participant_token: str | None,
+    *,
+    current_step_row: StepRow | None | Literal[False] = False,
+) -> dict[str, Any] | None:
+    """What the participant gave on the current step (the state's ``me``), or ``None``.
+
+    The rest of a phone's state is the same for every phone of the workshop (the server
+    reads it once for all); this part is each participant's own.
+    """
     participant = (
         rows.participant_by_token(session, workshop_id, participant_token)
         if participant_token
         else None
     )
-    if participant is not None:
-        me: dict[str, Any] = {"ballot": None, "upvoted": [], "ideas_posted": 0}
-        if step_row is not None:
-            ballot = rows.ballot_of(session, step_row.id, participant.id)
-            me["ballot"] = ballot.body if ballot is not None else None
-            me["upvoted"] = rows.upvoted_by(session, step_row.id, participant.id)
-            me["ideas_posted"] = rows.count_ideas_by(session, step_row.id, participant.id)
-        state["me"] = me
-    return state
+    if participant is None:
+        return None
+    step_row = current_step_row
+    if step_row is False:
+        row = _workshop_row(session, workshop_id)
+        step_row = _step_row(session, workshop_id, row.current_step) if row.current_step else None
+    me: dict[str, Any] = {"ballot": None, "upvoted": [], "ideas_posted": 0}
+    if step_row is not None:
+        ballot = rows.ballot_of(session, step_row.id, participant.id)
+        me["ballot"] = ballot.body if ballot is not None else None
+        me["upvoted"] = rows.upvoted_by(session, step_row.id, participant.id)
+        me["ideas_posted"] = rows.count_ideas_by(session, step_row.id, participant.id)
+    return me
+
+
+def own_ideas(
+    session: Session, workshop_id: int, participant_token: str | None
+) -> list[dict[str, Any]]:
+    """The ideas the participant posted in the current brainstorm, as phones see the wall.
+
+    A phone's state is read once for the whole room and may miss the last tick's ideas;
+    the phone's own ideas are read apart, so that it always finds on the wall what it
+    was told was recorded.
+    """
+    participant = (
+        rows.participant_by_token(session, workshop_id, participant_token)
+        if participant_token
+        else None
+    )
+    row = _workshop_row(session, workshop_id)
+    if participant is None or row.current_step is None:
+        return []
+    step_row = _step_row(session, workshop_id, row.current_step)
+    if step_row.kind != "brainstorm":
+        return []
+    views = rows.idea_views(session, rows.ideas_by(session, step_row.id, participant.id))
+    for view in views:
+        view["step_id"] = step_row.key
+    return [view for view in views if is_visible(view)]
 
 
 def participant_of(session: Session, workshop_id: int, token: str | None) -> Participant | None:

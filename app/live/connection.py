@@ -1,33 +1,63 @@
-"""One websocket connection as the broadcaster sees it."""
+"""One websocket connection as the broadcaster sees it: who is on it, what waits for it.
+
+Two threads send on a connection: its own handler (acknowledgements, states) and the
+broadcaster's ticker (updates). ``simple-websocket``'s ``send()`` is not thread-safe, so
+one lock serialises them; and no send ever blocks (:class:`SocketWriter`), so the lock is
+only held for the time of framing a message.
+
+A phone that stops reading never slows the others: once its kernel buffer is full, the
+updates broadcast to it wait in a queue of at most ``queue_limit`` messages. When the
+queue overflows, its updates are dropped — they are stale anyway — and the phone is sent
+``resync`` as soon as it reads again: it then asks for the full state. Replies to the
+phone's own messages are never dropped (they are few, and bounded by
+:data:`~app.live.socket_writer.DEFAULT_LIMIT_BYTES`; beyond that the connection is
+closed and the phone reconnects). The broadcaster's ticker calls :meth:`Connection.flush`
+for the connections with something waiting.
+
+Between entering a room and receiving its full state (``welcome``) a connection is not
+*ready*: the updates broadcast meanwhile are held back, then sent right after the state
+if they are newer than it, so a client never misses an update nor sees one before the
+state it applies to.
+"""
 
 from __future__ import annotations
 
 import threading
+from collections import deque
+from collections.abc import Callable
 from typing import Any, Literal
 
 from simple_websocket import ConnectionClosed
 
+from app.protocol import Resync, dump
+
+from .socket_writer import DEFAULT_LIMIT_BYTES, SocketWriter
+
 Audience = Literal["phone", "projector", "facilitator"]
 
 CLOSE_LOCK_TIMEOUT = 1.0
-BACKLOG_LIMIT = 64
+HELD_LIMIT = 64
 """Updates kept for a connection waiting for its first state; older ones are in the state."""
+SEND_QUEUE_LIMIT = 50
+"""Default of the ``WS_SEND_QUEUE`` setting: updates kept for a phone that does not read."""
+
+RESYNC_TEXT = dump(
+    Resync(reason="Des mises à jour ont été perdues pendant que l'écran ne lisait plus.")
+)
 
 
 class Connection:
-    """A websocket, who is on it, and the lock that serialises what is sent on it.
+    """A websocket, who is on it, and what waits to be sent on it; see the module doc."""
 
-    ``simple-websocket``'s ``send()`` is not thread-safe and two threads send here: the
-    connection's own handler (acknowledgements, states) and the broadcaster's ticker
-    (updates). A connection whose send fails is marked dead; the broadcaster drops it.
-
-    Between entering a room and receiving its full state (``welcome``) a connection is
-    not *ready*: the updates broadcast meanwhile are held back, then sent right after the
-    state if they are newer than it, so a client never misses an update nor sees one
-    before the state it applies to.
-    """
-
-    def __init__(self, ws: Any) -> None:
+    def __init__(
+        self,
+        ws: Any,
+        *,
+        queue_limit: int = SEND_QUEUE_LIMIT,
+        send_buffer: int = 0,
+        unsent_limit: int = DEFAULT_LIMIT_BYTES,
+        on_backlog: Callable[[Connection], None] | None = None,
+    ) -> None:
         self.ws = ws
         self.audience: Audience | None = None
         self.workshop_id: int | None = None
@@ -36,65 +66,132 @@ class Connection:
         self.user_name: str | None = None
         self.alive = True
         self.ready = False
-        self._backlog: list[tuple[int, str]] = []
-        self._send_lock = threading.Lock()
+        self.queue_limit = queue_limit
+        self.dropped = 0
+        """Updates dropped for this connection because it did not read them."""
+        self._held: list[tuple[int, str]] = []
+        self._queue: deque[str] = deque()
+        self._resync_due = False
+        self._on_backlog = on_backlog
+        self._lock = threading.Lock()
+        self._writer = SocketWriter.install(ws, send_buffer=send_buffer, limit=unsent_limit)
+
+    # Sending ------------------------------------------------------------------------------------
 
     def send(self, text: str) -> bool:
-        """Send one text frame now; ``False`` (and the connection marked dead) if it failed."""
+        """Send a reply now (never dropped); ``False`` (connection marked dead) if it failed."""
         if not self.alive:
             return False
-        with self._send_lock:
-            return self._send_locked(text)
+        with self._lock:
+            return self._write(text)
 
-    def _send_locked(self, text: str) -> bool:
+    def deliver(self, seq: int, text: str) -> bool:
+        """Send a broadcast update: now, or after the state, or when the phone reads again.
+
+        Never blocks. ``False`` if the connection is dead.
+        """
+        if not self.alive:
+            return False
+        with self._lock:
+            if not self.ready:
+                if len(self._held) >= HELD_LIMIT:
+                    del self._held[0]
+                self._held.append((seq, text))
+                return True
+            return self._deliver_locked(text)
+
+    def hold(self) -> None:
+        """Hold back updates until :meth:`start` (before entering a room)."""
+        with self._lock:
+            self.ready = False
+            self._held.clear()
+
+    def start(self, state_text: str, state_seq: int) -> bool:
+        """Send the full state, then the held-back updates newer than it; become ready."""
+        with self._lock:
+            sent = self._write(state_text)
+            for seq, text in self._held:
+                if sent and seq > state_seq:
+                    sent = self._deliver_locked(text)
+            self._held.clear()
+            self.ready = True
+            return sent
+
+    def flush(self) -> bool:
+        """Send what waits, as far as the phone reads; whether something still waits.
+
+        The ``resync`` of an overflowed queue goes first, then the updates queued after it.
+        """
+        if not self.alive:
+            return False
+        with self._lock:
+            writer = self._writer
+            if writer is None:
+                return False
+            try:
+                writer.flush()
+            except OSError:
+                self.alive = False
+                return False
+            while writer.idle and (self._resync_due or self._queue):
+                if self._resync_due:
+                    self._resync_due = False
+                    text = RESYNC_TEXT
+                else:
+                    text = self._queue.popleft()
+                if not self._write(text):
+                    return False
+            return self.waiting
+
+    @property
+    def waiting(self) -> bool:
+        """Whether something waits for this phone to read."""
+        writer = self._writer
+        return bool(
+            (writer is not None and not writer.idle) or self._queue or self._resync_due
+        )
+
+    def _deliver_locked(self, text: str) -> bool:
+        writer = self._writer
+        if writer is None or (writer.idle and not self._queue and not self._resync_due):
+            return self._write(text)
+        if len(self._queue) >= self.queue_limit:
+            # The phone is far behind: what it missed is in the state it will ask for.
+            self.dropped += len(self._queue) + 1
+            self._queue.clear()
+            self._resync_due = True
+        else:
+            self._queue.append(text)
+        self._backlogged()
+        return True
+
+    def _write(self, text: str) -> bool:
         try:
             self.ws.send(text)
         except (ConnectionClosed, OSError):
             self.alive = False
             return False
+        if self._writer is not None and not self._writer.idle:
+            self._backlogged()
         return True
 
-    def deliver(self, seq: int, text: str) -> bool:
-        """Send a broadcast update, or hold it back until the connection is ready."""
-        if not self.alive:
-            return False
-        with self._send_lock:
-            if not self.ready:
-                if len(self._backlog) >= BACKLOG_LIMIT:
-                    del self._backlog[0]
-                self._backlog.append((seq, text))
-                return True
-            return self._send_locked(text)
-
-    def hold(self) -> None:
-        """Hold back updates until :meth:`start` (before entering a room)."""
-        with self._send_lock:
-            self.ready = False
-            self._backlog.clear()
-
-    def start(self, state_text: str, state_seq: int) -> bool:
-        """Send the full state, then the held-back updates newer than it; become ready."""
-        with self._send_lock:
-            sent = self._send_locked(state_text)
-            for seq, text in self._backlog:
-                if sent and seq > state_seq:
-                    sent = self._send_locked(text)
-            self._backlog.clear()
-            self.ready = True
-            return sent
+    def _backlogged(self) -> None:
+        if self._on_backlog is not None:
+            self._on_backlog(self)
 
     def close(self, reason: int = 1000, message: str = "") -> None:
         """Close the websocket (quietly if it is already closed).
 
-        Gives up after a second if a send is stuck on this connection: closing must
-        never hang the server's shutdown.
+        Never waits for the phone: the close frame joins what is pending. Gives up after
+        a second if another thread holds the connection (closing must never hang the
+        server's shutdown).
         """
         self.alive = False
-        if not self._send_lock.acquire(timeout=CLOSE_LOCK_TIMEOUT):
+        if not self._lock.acquire(timeout=CLOSE_LOCK_TIMEOUT):
             return
         try:
             self.ws.close(reason=reason, message=message)
         except (ConnectionClosed, OSError):
             pass
         finally:
-            self._send_lock.release()
+            self._lock.release()

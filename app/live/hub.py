@@ -11,11 +11,17 @@ the cost grows with phones + votes, not phones × votes.
 Every update carries the room's sequence number, which starts from the clock in
 milliseconds so that it keeps growing across a server restart; phones drop older ones.
 
+The ticker never waits for a phone: :meth:`Connection.deliver` hands each update to the
+kernel without blocking, or queues it (bounded) for a phone that stopped reading; at each
+tick the ticker also flushes the connections with something waiting, and a phone whose
+queue overflowed is told to ``resync`` when it reads again (see :mod:`.connection`).
+
+A phone's full state (``welcome``, ``state``) is mostly the same for every phone of a
+room: :meth:`Room.shared_state` reads it once per sequence number, so a wave of
+reconnections after a restart reads it once, not once per phone.
+
 The state lives in ``app.extensions`` (one :class:`Broadcaster` per app), never in
-module globals. Issue 7 will put a bounded per-connection queue behind
-:meth:`Connection.deliver` (slow phones told to ``resync``) without changing this module;
-until then the ticker sends in turn, so a phone that stops reading delays the others
-once its socket buffer is full (hundreds of updates later).
+module globals.
 """
 
 from __future__ import annotations
@@ -37,14 +43,17 @@ from app.protocol import (
     PresenceUpdate,
     Results,
     StepChanged,
+    WorkshopState,
     dump,
 )
 from workshops import service
 from workshops.service import Changes, ServiceError
 
-from .connection import Audience, Connection
+from .connection import SEND_QUEUE_LIMIT, Audience, Connection
 
 EXTENSION_KEY = "chemins.live"
+STATE_MAX_AGE_S = 2.0
+"""How long the phones' shared state may be reused while no update is broadcast."""
 ALL: frozenset[Audience] = frozenset({"phone", "projector", "facilitator"})
 PUBLIC: frozenset[Audience] = frozenset({"phone", "projector"})
 STAFF: frozenset[Audience] = frozenset({"projector", "facilitator"})
@@ -74,6 +83,26 @@ class Room:
     presence_dirty: bool = False
     last_presence: dict[str, Any] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+    _phone_state: tuple[int, float, WorkshopState] | None = None
+    _state_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def shared_state(
+        self, seq: int, read: Callable[[], WorkshopState], max_age: float = STATE_MAX_AGE_S
+    ) -> WorkshopState:
+        """The phones' state at ``seq``: read once (by ``read``), then shared.
+
+        Read again when an update took a new sequence number, or after ``max_age``
+        seconds (a change made without a broadcast cannot stay unseen). Phones arriving
+        while it is read wait for it instead of reading it too.
+        """
+        with self._state_lock:
+            cached = self._phone_state
+            now = time.monotonic()
+            if cached is not None and cached[0] == seq and now - cached[1] < max_age:
+                return cached[2]
+            state = read()
+            self._phone_state = (seq, now, state)
+            return state
 
     def next_seq(self) -> int:
         """A new sequence number for an update about to be sent."""
@@ -114,13 +143,19 @@ class Broadcaster:
         *,
         interval: float,
         max_connections: int,
+        send_queue: int = SEND_QUEUE_LIMIT,
+        send_buffer: int = 0,
     ) -> None:
         self.app = app
         self.read_session = read_session
         self.interval = interval
         self.max_connections = max_connections
+        self.send_queue = send_queue
+        self.send_buffer = send_buffer
         self.rooms: dict[int, Room] = {}
         self.connections: set[Connection] = set()
+        self._backlogged: set[Connection] = set()
+        self._backlog_lock = threading.Lock()
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._closing = threading.Event()
@@ -133,6 +168,24 @@ class Broadcaster:
         """Websockets open now."""
         with self._lock:
             return len(self.connections)
+
+    def connection(self, ws: Any) -> Connection:
+        """A :class:`Connection` for a new websocket, with this server's send limits."""
+        return Connection(
+            ws, queue_limit=self.send_queue, send_buffer=self.send_buffer,
+            on_backlog=self._note_backlog,
+        )
+
+    def _note_backlog(self, conn: Connection) -> None:
+        # Called with the connection's lock held: only record it, the ticker flushes.
+        with self._backlog_lock:
+            self._backlogged.add(conn)
+
+    @property
+    def backlogged(self) -> int:
+        """Connections with something waiting for their phone to read."""
+        with self._backlog_lock:
+            return len(self._backlogged)
 
     def admit(self, conn: Connection) -> bool:
         """Register a new websocket; ``False`` when ``MAX_CONNECTIONS`` are already open."""
@@ -147,6 +200,8 @@ class Broadcaster:
         self.leave(conn)
         with self._lock:
             self.connections.discard(conn)
+        with self._backlog_lock:
+            self._backlogged.discard(conn)
 
     def room(self, workshop_id: int) -> Room:
         """The room of a workshop (created on first use)."""
@@ -196,7 +251,28 @@ class Broadcaster:
         self._ensure_ticker()
 
     def tick(self) -> None:
-        """Send the pending updates of every dirty room (the ticker calls it)."""
+        """Send the pending updates of every dirty room, then flush the slow connections.
+
+        The ticker calls it every interval.
+        """
+        self._tick_rooms()
+        self.flush_backlog()
+
+    def flush_backlog(self) -> None:
+        """Send what waits for phones that had stopped reading, as far as they read now."""
+        with self._backlog_lock:
+            waiting = list(self._backlogged)
+        for conn in waiting:
+            if conn.flush():
+                continue
+            with self._backlog_lock:
+                # A send may have queued something again since flush() returned.
+                if not conn.waiting or not conn.alive:
+                    self._backlogged.discard(conn)
+            if not conn.alive:
+                self.leave(conn)
+
+    def _tick_rooms(self) -> None:
         with self._lock:
             rooms = list(self.rooms.values())
         for room in rooms:
@@ -357,6 +433,8 @@ class LiveHub:
             store.read_session,
             interval=app.config["BROADCAST_INTERVAL_MS"] / 1000,
             max_connections=app.config["MAX_CONNECTIONS"],
+            send_queue=app.config["WS_SEND_QUEUE"],
+            send_buffer=app.config["WS_SEND_BUFFER_KB"] * 1024,
         )
 
     @staticmethod

@@ -14,19 +14,24 @@ plain ``BEGIN`` and run alongside the writer. On PostgreSQL both are the same en
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from .group_commit import GroupCommitter
 from .schema import Base
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+WRITE_TIMEOUT_S = 60.0
+"""How long a connection waits for the writer before giving up (the disk is stuck)."""
+
+T = TypeVar("T")
 
 
 def sqlite_url(path: str | Path) -> str:
@@ -91,7 +96,9 @@ class Store:
 
     ``session()`` is for work that writes (``BEGIN IMMEDIATE`` on SQLite);
     ``read_session()`` for work that only reads. Both commit on a clean exit and roll
-    back on an exception.
+    back on an exception. :meth:`write` hands a unit of work to the group-commit writer
+    (:mod:`workshops.store.group_commit`): what many connections write at the same time
+    is committed together, each acknowledged after its commit.
     """
 
     url: str
@@ -99,6 +106,7 @@ class Store:
     read_engine: Engine
     _sessions: sessionmaker[Session]
     _read_sessions: sessionmaker[Session]
+    _writer: GroupCommitter | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def open(cls, url: str, *, pool_size: int = 10) -> Store:
@@ -143,8 +151,25 @@ class Store:
                 session.rollback()
                 raise
 
+    @property
+    def writer(self) -> GroupCommitter:
+        """The group-commit writer of this database (its thread starts on first use)."""
+        if self._writer is None:
+            self._writer = GroupCommitter(self._sessions)
+        return self._writer
+
+    def write(self, work: Callable[[Session], T], *, timeout: float = WRITE_TIMEOUT_S) -> T:
+        """Run ``work(session)`` in the writer's next batch; its result once committed.
+
+        ``work`` must not commit nor roll back (see :mod:`workshops.store.group_commit`);
+        what it raises is raised here, with nothing of it written.
+        """
+        return self.writer.run(work, timeout)
+
     def dispose(self) -> None:
-        """Close every pooled connection (before a fork, or at exit)."""
+        """Stop the writer and close every pooled connection (before a fork, or at exit)."""
+        if self._writer is not None:
+            self._writer.stop()
         self.engine.dispose()
         if self.read_engine is not self.engine:
             self.read_engine.dispose()

@@ -9,13 +9,15 @@ chose (unique within the workshop).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Executable, bindparam, event, func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from workshops.model import (
     BALLOT_ADAPTER,
@@ -28,6 +30,7 @@ from workshops.model import (
     Workshop,
 )
 
+from . import fast_writes
 from .schema import (
     BallotRow,
     IdeaRow,
@@ -53,18 +56,51 @@ def parse_row_id(text: str | int) -> int | None:
     return None
 
 
+def row_locks(session: Session) -> bool:
+    """Whether ``SELECT … FOR UPDATE`` means something on this session's database.
+
+    SQLite has no row locks (it ignores ``FOR UPDATE``): its write transactions start
+    with ``BEGIN IMMEDIATE`` and run one at a time, which already serialises them.
+    """
+    return session.get_bind().dialect.name != "sqlite"
+
+
 # --- Workshops and steps ------------------------------------------------------------------
 
 
 def workshop_row(session: Session, workshop_id: int, *, lock: bool = False) -> WorkshopRow:
-    """The workshop's row (locked for update when ``lock``); :class:`RowNotFound` if none."""
-    query = select(WorkshopRow).where(WorkshopRow.id == workshop_id)
-    if lock:
-        query = query.with_for_update()
-    row = session.scalars(query).first()
+    """The workshop's row (locked for update when ``lock``); :class:`RowNotFound` if none.
+
+    Without ``lock`` a row this session already holds is returned without a query: in a
+    group-commit batch, hundreds of ballots of one workshop read it once.
+    """
+    locking = lock and row_locks(session)
+    row = session.get(WorkshopRow, workshop_id, with_for_update=True if locking else None)
     if row is None:
         raise RowNotFound(workshop_id)
+    keep(session, row)
     return row
+
+
+_KEPT = "chemins.kept"
+
+
+def keep(session: Session, row: Any) -> None:
+    """Keep ``row`` in this session's identity map until its transaction ends.
+
+    The identity map holds rows weakly: without this, a row nobody references is
+    forgotten between two ballots of a batch and read again.
+    """
+    session.info.setdefault(_KEPT, set()).add(row)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_at_transaction_end(session: Session, transaction: SessionTransaction) -> None:
+    # Rows kept and steps remembered hold for one transaction only: the next one must
+    # read what other connections committed meanwhile.
+    if transaction.parent is None:
+        for key in (_KEPT, _STEP_IDS, _STEPS):
+            session.info.pop(key, None)
 
 
 def workshop_by_code(session: Session, code: str) -> WorkshopRow | None:
@@ -93,14 +129,31 @@ def step_rows(session: Session, workshop_id: int) -> list[StepRow]:
     )
 
 
+_STEP_IDS = "chemins.step_ids"
+"""``Session.info`` key: (workshop id, step key) → step row id, found once per transaction."""
+
+
 def step_row(session: Session, workshop_id: int, key: str, *, lock: bool = False) -> StepRow:
-    """The step ``key`` of the workshop; :class:`RowNotFound` if none."""
+    """The step ``key`` of the workshop; :class:`RowNotFound` if none.
+
+    Without ``lock`` the row id found once in this transaction is reused (no query when
+    the session already holds the row, as in a group-commit batch).
+    """
+    lock = lock and row_locks(session)
+    known: dict[tuple[int, str], int] = session.info.setdefault(_STEP_IDS, {})
+    row_id = known.get((workshop_id, key))
+    if row_id is not None and not lock:
+        row = session.get(StepRow, row_id)
+        if row is not None and row.workshop_id == workshop_id and row.key == key:
+            return row
     query = select(StepRow).where(StepRow.workshop_id == workshop_id, StepRow.key == key)
     if lock:
         query = query.with_for_update()
     row = session.scalars(query).first()
     if row is None:
         raise RowNotFound(key)
+    known[(workshop_id, key)] = row.id
+    keep(session, row)
     return row
 
 
@@ -114,6 +167,24 @@ def step_config(step: Step) -> dict[str, Any]:
 def to_step(row: StepRow) -> Step:
     """The domain step of a row."""
     return STEP_ADAPTER.validate_python({**row.config, "status": row.status})
+
+
+_STEPS = "chemins.steps"
+"""``Session.info`` key: step row id → (status, config, domain step), for one transaction."""
+
+
+def cached_step(session: Session, row: StepRow) -> Step:
+    """:func:`to_step`, validated once per transaction while the row's status and config stay.
+
+    A vote of many ballots validates its step once per group-commit batch, not per ballot.
+    """
+    cache: dict[int, tuple[str, Any, Step]] = session.info.setdefault(_STEPS, {})
+    cached = cache.get(row.id)
+    if cached is not None and cached[0] == row.status and cached[1] is row.config:
+        return cached[2]
+    step = to_step(row)
+    cache[row.id] = (row.status, row.config, step)
+    return step
 
 
 def to_workshop(row: WorkshopRow, steps: Iterable[StepRow]) -> Workshop:
@@ -175,6 +246,37 @@ def participant_by_token(
     ).first()
 
 
+@dataclass(frozen=True)
+class ParticipantKey:
+    """A participant's row id and token: what the write path needs of a participant."""
+
+    id: int
+    token: str
+
+
+_PARTICIPANT_KEY = (
+    select(ParticipantRow.__table__.c.id, ParticipantRow.__table__.c.token)
+    .where(
+        ParticipantRow.__table__.c.workshop_id == bindparam("workshop_id"),
+        ParticipantRow.__table__.c.token == bindparam("token"),
+    )
+)
+
+
+def participant_key(session: Session, workshop_id: int, token: str) -> ParticipantKey | None:
+    """The id and token of the workshop's participant holding ``token``, or ``None``.
+
+    Every ballot and upvote reads it: one statement, no ORM row.
+    """
+    if fast_writes.available(session):
+        key = fast_writes.participant_key(session, workshop_id, token)
+        return ParticipantKey(id=key[0], token=key[1]) if key is not None else None
+    found = session.connection().execute(
+        _PARTICIPANT_KEY, {"workshop_id": workshop_id, "token": token}
+    ).first()
+    return ParticipantKey(id=found[0], token=found[1]) if found is not None else None
+
+
 def participant_by_join_id(
     session: Session, workshop_id: int, client_id: str
 ) -> ParticipantRow | None:
@@ -225,6 +327,17 @@ def count_recent_ideas(session: Session, participant_id: int, since: dt.datetime
             IdeaRow.participant_id == participant_id, IdeaRow.created_at >= since
         )
     ) or 0
+
+
+def ideas_by(session: Session, step_row_id: int, participant_id: int) -> list[IdeaRow]:
+    """The ideas the participant posted in this step, in the order they were posted."""
+    return list(
+        session.scalars(
+            select(IdeaRow)
+            .where(IdeaRow.step_id == step_row_id, IdeaRow.participant_id == participant_id)
+            .order_by(IdeaRow.id)
+        )
+    )
 
 
 def count_ideas_by(session: Session, step_row_id: int, participant_id: int) -> int:
@@ -417,11 +530,79 @@ def ballot_of(session: Session, step_row_id: int, participant_id: int) -> Ballot
     ).first()
 
 
+_INSERTS: dict[str, Callable[[Any], Any]] = {
+    "sqlite": sqlite_insert,
+    "postgresql": postgresql_insert,
+}
+_STATEMENTS: dict[tuple[str, str], Executable] = {}
+
+
+def _ballot_upsert(insert: Callable[[Any], Any]) -> Executable:
+    statement = insert(BallotRow.__table__)
+    return statement.on_conflict_do_update(  # type: ignore[no-any-return]
+        index_elements=["step_id", "participant_id"],
+        set_={
+            "body": statement.excluded.body,
+            "updated_at": statement.excluded.updated_at,
+            "revisions": BallotRow.__table__.c.revisions + 1,
+        },
+    )
+
+
+def _claim_insert(insert: Callable[[Any], Any]) -> Executable:
+    # RETURNING tells whether a row was inserted: rowcount is -1 on PostgreSQL here.
+    table = ProcessedMessage.__table__
+    return insert(table).on_conflict_do_nothing().returning(table.c.id)  # type: ignore[no-any-return]
+
+
+def _statement(session: Session, name: str) -> Executable | None:
+    """A prepared ``INSERT … ON CONFLICT`` (built once per database kind), or ``None``.
+
+    Built once and run with parameters, so the write path of a vote does not rebuild a
+    statement per ballot (SQLite takes the faster :mod:`.fast_writes` instead).
+    """
+    dialect = session.get_bind().dialect.name
+    insert = _INSERTS.get(dialect)
+    if insert is None:
+        return None
+    key = (dialect, name)
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        build = _ballot_upsert if name == "ballot" else _claim_insert
+        statement = _STATEMENTS[key] = build(insert)
+    return statement
+
+
 def put_ballot(
     session: Session, step_row_id: int, participant_id: int, body: dict[str, Any]
-) -> BallotRow:
-    """Store the participant's ballot on the step, replacing the one they cast before."""
+) -> None:
+    """Store the participant's ballot on the step, replacing the one they cast before.
+
+    One ``INSERT … ON CONFLICT DO UPDATE`` statement on SQLite and PostgreSQL: the unique
+    constraint (step, participant) decides between a first ballot and a re-vote, even
+    between concurrent transactions. A :class:`BallotRow` this session loaded before is
+    not refreshed (nothing on the write path loads one).
+    """
     now = utcnow()
+    if fast_writes.available(session):
+        fast_writes.put_ballot(session, step_row_id, participant_id, body, now)
+        return
+    statement = _statement(session, "ballot")
+    if statement is not None:
+        session.connection().execute(
+            statement,
+            {"step_id": step_row_id, "participant_id": participant_id, "body": body,
+             "cast_at": now, "updated_at": now, "revisions": 1},
+        )
+        return
+    _put_ballot_rows(session, step_row_id, participant_id, body, now)
+
+
+def _put_ballot_rows(
+    session: Session, step_row_id: int, participant_id: int, body: dict[str, Any],
+    now: dt.datetime,
+) -> None:
+    """:func:`put_ballot` with ORM rows, for databases without ``ON CONFLICT``."""
     row = ballot_of(session, step_row_id, participant_id)
     if row is None:
         try:
@@ -431,9 +612,9 @@ def put_ballot(
                     cast_at=now, updated_at=now,
                 )
                 session.add(row)
-            return row
+            return
         except IntegrityError:
-            # Another transaction inserted it meanwhile (PostgreSQL): replace that one.
+            # Another transaction inserted it meanwhile: replace that one.
             row = ballot_of(session, step_row_id, participant_id)
             if row is None:  # pragma: no cover - the constraint just said it exists
                 raise
@@ -441,7 +622,6 @@ def put_ballot(
     row.updated_at = now
     row.revisions += 1
     session.flush()
-    return row
 
 
 def step_ballots(session: Session, step_row_id: int) -> list[tuple[Ballot, str | None]]:
@@ -507,3 +687,26 @@ def remember(
     except IntegrityError:
         return False, processed(session, sender, client_id)
     return True, record
+
+
+def claim(session: Session, sender: Sender, client_id: str, kind: str) -> bool:
+    """Record that ``client_id`` is being applied; ``False`` if it was already (a resend).
+
+    :func:`remember` in one ``INSERT … ON CONFLICT DO NOTHING`` statement, for the write
+    path of ballots and upvotes. The caller's transaction (or SAVEPOINT) undoes it with
+    its own work if that fails, so a message is recorded exactly when its effect is.
+    """
+    if fast_writes.available(session):
+        return fast_writes.claim(
+            session, sender.participant_id, sender.user_id, client_id, kind, utcnow()
+        )
+    statement = _statement(session, "claim")
+    if statement is None:
+        first, _ = remember(session, sender, client_id, kind)
+        return first
+    inserted = session.connection().execute(
+        statement,
+        {"participant_id": sender.participant_id, "user_id": sender.user_id,
+         "client_id": client_id, "kind": kind, "result": None, "created_at": utcnow()},
+    ).first()
+    return inserted is not None

@@ -9,8 +9,10 @@
    - a ballot being filled in is a local draft (kept in localStorage too): updates from the
      server (results, ideas, counts) never rebuild it;
    - a submission is confirmed only when the server's "ack" for its client_id arrives;
-     unacknowledged messages are sent again after a reconnection (the server counts a
-     resent client_id once);
+     unacknowledged messages are kept in localStorage (a reload loses none of them) and
+     sent again, with their client_id, after a reconnection: the server counts a resent
+     client_id once, and an acknowledged message is never sent again;
+   - updates carry a sequence number: one older than what the page shows is dropped;
    - after a wifi drop the page reconnects by itself (exponential back-off with jitter),
      says so, and redraws the current state the server sends back. */
 (function () {
@@ -22,6 +24,8 @@
   var BACKOFF_BASE_MS = 500;
   var BACKOFF_MAX_MS = 15000;
   var NOT_YET_OPEN_RETRY_MS = 8000;
+  // Unacknowledged messages older than this are not resent after a reload.
+  var OUTBOX_MAX_AGE_MS = 12 * 3600 * 1000;
   // Errors after which reconnecting cannot help: the page says why and stops.
   var FATAL_ERRORS = {
     unknown_workshop: true,
@@ -217,8 +221,43 @@
   function sendTracked(message) {
     message.client_id = newId();
     app.outbox[message.client_id] = message;
+    saveOutbox();
     send(message);
     return message.client_id;
+  }
+
+  // The outbox lives in localStorage too: a ballot sent just before the page was
+  // reloaded (or the phone restarted the browser) is still resent, with its client_id.
+  function saveOutbox() {
+    if (Object.keys(app.outbox).length) {
+      store.set("outbox", JSON.stringify({ at: Date.now(), messages: app.outbox }));
+    } else {
+      store.remove("outbox");
+    }
+  }
+
+  function loadOutbox() {
+    var saved = null;
+    try { saved = JSON.parse(store.get("outbox") || "null"); } catch (e) { saved = null; }
+    if (!saved || typeof saved.messages !== "object" || !(Date.now() - saved.at < OUTBOX_MAX_AGE_MS)) {
+      store.remove("outbox");
+      return;
+    }
+    Object.keys(saved.messages).forEach(function (clientId) {
+      var message = saved.messages[clientId];
+      if (!message || message.client_id !== clientId) { return; }
+      app.outbox[clientId] = message;
+      if (message.type === "upvote") { app.pendingUpvotes[message.idea_id] = true; }
+    });
+  }
+
+  function dropFromOutbox(clientId) {
+    var sent = app.outbox[clientId];
+    if (sent) {
+      delete app.outbox[clientId];
+      saveOutbox();
+    }
+    return sent || null;
   }
 
   function resendOutbox() {
@@ -346,8 +385,7 @@
   }
 
   function onAck(message) {
-    var sent = app.outbox[message.client_id];
-    delete app.outbox[message.client_id];
+    var sent = dropFromOutbox(message.client_id);
     if (!sent) { return; }
     if (sent.type === "join") {
       toast("Bienvenue ! Vous participez à l'atelier.");
@@ -377,8 +415,7 @@
   }
 
   function onError(message) {
-    var sent = message.client_id ? app.outbox[message.client_id] : null;
-    if (sent) { delete app.outbox[message.client_id]; }
+    var sent = message.client_id ? dropFromOutbox(message.client_id) : null;
     if (FATAL_ERRORS[message.code]) {
       app.fatal = true;
       showEnd(message.code === "workshop_closed" ? "L'atelier est terminé" : "Atelier indisponible",
@@ -593,7 +630,7 @@
     if (ballot.kind === "choice" && !ballot.comment) { ballot.comment = null; }
     // A ballot still waiting for its ack is replaced, not queued behind the new one.
     Object.keys(app.outbox).forEach(function (id) {
-      if (app.outbox[id].type === "cast_ballot") { delete app.outbox[id]; }
+      if (app.outbox[id].type === "cast_ballot") { dropFromOutbox(id); }
     });
     sendTracked({ type: "cast_ballot", step_id: step.id, ballot: ballot });
     setSubmitState("", app.socket && app.socket.readyState === 1
@@ -992,7 +1029,7 @@
       if (nickname) { message.nickname = nickname; }
       if (group) { message.group = group; }
       Object.keys(app.outbox).forEach(function (id) {
-        if (app.outbox[id].type === "join") { delete app.outbox[id]; }
+        if (app.outbox[id].type === "join") { dropFromOutbox(id); }
       });
       sendTracked(message);
     });
@@ -1006,5 +1043,6 @@
     if (document.visibilityState === "visible") { reconnectNow(); }
   });
   app.pingTimer = window.setInterval(heartbeat, PING_EVERY_MS);
+  loadOutbox();
   connect();
 })();

@@ -22,8 +22,10 @@ LAZY_COMMANDS: dict[str, str] = {
     "export": "exports.cli:export",
     "diagnostic": "theory_of_change.diagnostic.cli:diagnostic",
     "serve": "app.commands:serve",
-    "db": "app.commands:db_group",
+    "db": "app.db_commands:db_group",
     "user": "app.commands:user_group",
+    "backup": "app.commands:backup_command",
+    "restore": "app.commands:restore_command",
 }
 
 

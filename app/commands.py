@@ -1,4 +1,5 @@
-"""Commands of the live app: ``chemins serve``, ``chemins user add``, ``chemins db init``."""
+"""Commands of the live app: ``chemins serve``, ``user add``, ``db init``, ``backup``,
+``restore``."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import segno
@@ -16,10 +18,12 @@ from flask.cli import ScriptInfo
 from sqlalchemy.engine import make_url
 
 from app import create_app
+from app.db_commands import upgrade_database
 from app.extensions import database
 from app.settings import SettingError
 from theory_of_change.demo import demo_project
 from workshops import service, store
+from workshops.store import backup
 
 DEFAULT_FACILITATOR = "animation@chemins.local"
 
@@ -37,23 +41,6 @@ def _app() -> Flask:
 def _safe_url(url: str) -> str:
     """The database URL without its password."""
     return make_url(url).render_as_string(hide_password=True)
-
-
-# --- chemins db -------------------------------------------------------------------------------
-
-
-@click.group("db")
-def db_group() -> None:
-    """Base de données des ateliers et des projets."""
-
-
-@db_group.command("init")
-def db_init() -> None:
-    """Créer les tables manquantes (les données existantes sont gardées)."""
-    app = _app()
-    with app.app_context():
-        database.create_schema()
-    click.echo(f"Base de données prête : {_safe_url(app.config['DATABASE_URL'])}")
 
 
 # --- chemins user -----------------------------------------------------------------------------
@@ -81,8 +68,8 @@ def user_add(email: str, display_name: str | None, password_stdin: bool) -> None
             "Mot de passe", hide_input=True, confirmation_prompt="Confirmez le mot de passe"
         )
     app = _app()
+    upgrade_database(app)
     with app.app_context():
-        database.create_schema()
         try:
             with database.session() as db:
                 user = store.create_user(db, email, password, display_name)
@@ -154,9 +141,9 @@ def _facilitator_link(app: Flask, base: str) -> str:
 
 
 def prepare(app: Flask, *, demo: bool) -> service.DemoSetup | None:
-    """Create the schema and, with ``demo``, the demo project and an open demo workshop."""
+    """Migrate the schema and, with ``demo``, add the demo project and an open demo workshop."""
+    upgrade_database(app)
     with app.app_context():
-        database.create_schema()
         if not demo:
             return None
         with database.session() as db:
@@ -178,6 +165,9 @@ def serve(host: str | None, port: int | None, demo: bool | None) -> None:
     participants sur le réseau local et son QR code.
     """
     app = _app()
+    # Held until gunicorn and its workers end (through exec): `chemins restore` refuses
+    # meanwhile; the kernel releases it however the server stops.
+    backup.server_lock(app.config["DATABASE_URL"])
     host = host if host is not None else app.config["HOST"]
     port = port if port is not None else app.config["PORT"]
     demo = demo if demo is not None else app.config["DEMO"]
@@ -214,4 +204,76 @@ def serve(host: str | None, port: int | None, demo: bool | None) -> None:
     os.execve(sys.executable, command, env)
 
 
-COMMANDS: tuple[click.Command, ...] = (serve, db_group, user_group)
+# --- chemins backup / restore -----------------------------------------------------------------
+
+
+def _confirm(question: str) -> bool:
+    """Ask a yes/no question in French; only « oui » (or « o ») says yes."""
+    try:
+        answer = click.prompt(f"{question} [oui/non]", default="non", show_default=False)
+    except click.exceptions.Abort:  # no terminal, or Ctrl+C: no
+        click.echo()
+        return False
+    return str(answer).strip().lower() in ("o", "oui")
+
+
+@click.command("backup")
+@click.argument("fichier", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--remplacer", is_flag=True, help="Remplacer FICHIER s'il existe déjà.")
+def backup_command(fichier: Path, remplacer: bool) -> None:
+    """Sauvegarder la base SQLite dans FICHIER, même pendant un atelier en cours.
+
+    La copie est cohérente : les votes enregistrés pendant la sauvegarde sont soit
+    dedans, soit pour la prochaine, jamais à moitié. Pour PostgreSQL, utilisez pg_dump.
+    """
+    app = _app()
+    try:
+        summary = backup.backup(app.config["DATABASE_URL"], fichier, replace=remplacer)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Sauvegarde écrite : {summary.path}")
+    click.echo(f"  {summary.describe()}")
+    click.echo(f"Pour la restaurer, serveur arrêté : chemins restore {summary.path}")
+
+
+@click.command("restore")
+@click.argument("fichier", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--oui", "yes", is_flag=True, help="Ne pas demander de confirmation.")
+def restore_command(fichier: Path, yes: bool) -> None:
+    """Remplacer la base SQLite par la sauvegarde FICHIER (serveur arrêté).
+
+    La base actuelle est d'abord copiée à côté d'elle (« …avant-restauration-<date> ») :
+    rien n'est perdu si la sauvegarde n'était pas la bonne. Pour PostgreSQL, utilisez
+    pg_restore.
+    """
+    app = _app()
+    url = app.config["DATABASE_URL"]
+    try:
+        incoming = backup.summarise(fichier)
+        target = backup.database_path(url)
+        if backup.in_use(url):
+            raise backup.BackupError(
+                "Un serveur Chemins utilise cette base : arrêtez-le (Ctrl+C) avant de "
+                "restaurer, puis relancez-le."
+            )
+        current = backup.summarise(target, read_only=False) if target.is_file() else None
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Sauvegarde : {fichier} — {incoming.describe()}")
+    click.echo(f"Base actuelle : {target} — "
+               f"{current.describe() if current is not None else 'absente'}")
+    if not yes and not _confirm(
+        "Remplacer la base actuelle par cette sauvegarde ? Une copie de la base actuelle "
+        "sera gardée."
+    ):
+        raise click.ClickException("Restauration annulée : rien n'a changé.")
+    try:
+        restored = backup.restore(url, fichier)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    if restored.previous is not None:
+        click.echo(f"Base d'avant gardée : {restored.previous}")
+    click.echo(f"Base restaurée : {restored.summary.describe()}")
+
+
+COMMANDS: tuple[click.Command, ...] = (serve, user_group, backup_command, restore_command)

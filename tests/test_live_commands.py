@@ -1,20 +1,14 @@
-"""``chemins db init``, ``chemins user add`` and what ``chemins serve`` prepares."""
+"""``chemins user add`` and what ``chemins serve`` prepares (``db``: test_db_commands.py)."""
 
 from __future__ import annotations
 
 import ipaddress
 from typing import Any
 
-from app.commands import _base_url, _facilitator_link, db_init, lan_address, prepare, user_add
+from app.commands import _base_url, _facilitator_link, lan_address, prepare, user_add
 from app.extensions import database
 from theory_of_change.demo import demo_project
 from workshops import service, store
-
-
-def test_db_init_creates_the_tables_and_says_where(app: Any, runner: Any) -> None:
-    result = runner.invoke(db_init)
-    assert result.exit_code == 0, result.output
-    assert "Base de données prête : sqlite:///" in result.output
 
 
 def test_user_add_stores_a_hashed_password_read_from_stdin(app: Any, runner: Any) -> None:

@@ -2,7 +2,9 @@
 
 The schema is portable: nothing here is specific to SQLite or PostgreSQL (JSON bodies
 become ``JSONB`` on PostgreSQL). Constraints carry stable names from the naming
-convention so that a migration tool (Alembic, for the scale-out issue) can alter them.
+convention so that migrations can alter them. Every change here needs a migration
+(``chemins db revision "…"`` writes it, see :mod:`workshops.store.migrate`):
+``tests/test_migrations.py`` fails while the migrations and these classes differ.
 
 What holds a business rule stays in the domain; the tables only make the rules that must
 hold under concurrency impossible to break: one ballot per participant and step, one

@@ -153,3 +153,29 @@ def stored_revision(app: Flask, project_id: int) -> int:
 def project_url(project_id: int, *parts: str) -> str:
     """The address of a project's page (``project_url(1, "enjeux")``; none: its overview)."""
     return "/".join([f"{EDITOR}/{project_id}", *parts]) if parts else f"{EDITOR}/{project_id}/"
+
+
+def viewer_and_owner(app: Flask, client: FlaskClient,
+                     project: Project | None = None) -> tuple[int, FlaskClient]:
+    """A project shared by its owner with a viewer: the project's row id and the owner's
+    client; ``client`` is logged in as the viewer."""
+    from app.extensions import database
+    from workshops.store.members import Role, add_member
+
+    owner_id = create_facilitator(app, "proprietaire@exemple.fr")
+    create_facilitator(app, "lecture@exemple.fr")
+    project_id = seed_project(app, project)
+    with app.app_context(), database.session() as db:
+        add_member(db, project_id, "lecture@exemple.fr", Role.viewer, by_user_id=owner_id)
+    log_in_as(client, "lecture@exemple.fr")
+    owner = app.test_client()
+    log_in_as(owner, "proprietaire@exemple.fr")
+    return project_id, owner
+
+
+def second_facilitator(app: Flask) -> FlaskClient:
+    """Another facilitator, logged in on their own client (for concurrent edits)."""
+    create_facilitator(app, "deuxieme@exemple.fr")
+    other = app.test_client()
+    log_in_as(other, "deuxieme@exemple.fr")
+    return other

@@ -73,7 +73,7 @@ def test_the_owner_still_edits_the_shared_project(app: Any, client: Any) -> None
 
 def _editor_routes(app: Any, project_id: int) -> list[tuple[str, str]]:
     """``(method, url)`` of every route of the editor, filled with real values."""
-    values = {"project_id": project_id, "kind": "enjeux", "key": "enjeu-accueil"}
+    values = {"project_id": project_id, "kind": "enjeux", "key": "enjeu-accueil", "index": 1}
     routes = []
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("editor."):

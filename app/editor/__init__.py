@@ -9,7 +9,9 @@ loaded at, so two facilitators never silently overwrite each other; a viewer rea
 pages without any form.
 
 Routes: :mod:`.projects` (list, create, import, export), :mod:`.pages` (the step pages),
-:mod:`.items` (add, edit, delete any item), :mod:`.diagram` (SVG and projector mode).
+:mod:`.items` (add, edit, delete any item), :mod:`.diagram` (SVG and projector mode),
+:mod:`.settings` (title, territory, period), :mod:`.evidence` (a stake's figures and
+quotes), :mod:`.follow_up` (an action's status and values observed by year).
 """
 
 from __future__ import annotations
@@ -38,4 +40,12 @@ def _navigation() -> dict[str, Any]:
     return nav_context()
 
 
-from app.editor import diagram, items, pages, projects  # noqa: E402, F401 - register routes
+from app.editor import (  # noqa: E402, F401 - register routes
+    diagram,
+    evidence,
+    follow_up,
+    items,
+    pages,
+    projects,
+    settings,
+)

@@ -24,6 +24,8 @@ from theory_of_change.model import Project
 from . import bp
 from .chain_forms import ActionSheetForm
 from .diagram_view import DiagramFilters
+from .evidence_forms import evidence_view
+from .follow_up_forms import follow_up_view
 from .forms import ConfirmDeleteForm, EditorForm
 from .kinds import BY_SLUG, SLUGS, EditorKind
 from .pages import STEP_PAGES, PageResult, add_form_prefix, render_step
@@ -161,7 +163,7 @@ def edit_item(project_id: int, kind: str, key: str) -> PageResult:
             ws, located = _after_edit_conflict(project_id, form, spec, key, conflict, located)
     else:
         status = 422
-    return _render_item(ws, spec, key, located, form, conflict, status)
+    return render_item(ws, spec, key, located, form, conflict, status)
 
 
 def _after_edit_conflict(
@@ -189,10 +191,12 @@ def _after_edit_conflict(
     return ws, theirs
 
 
-def _render_item(
+def render_item(
     ws: Workspace, spec: EditorKind, key: str, located: Located, form: EditorForm,
     conflict: Conflict | None, status: int,
+    evidence_forms: dict[str, EditorForm] | None = None,
 ) -> tuple[str, int]:
+    """The item's page; ``evidence_forms`` are a stake's adding forms sent back."""
     item = located.item
     node_id = None if spec.by_position else key
     related: dict[str, Any] = {}
@@ -206,6 +210,9 @@ def _render_item(
         ]
     if spec.kind is ItemKind.activity:
         related["sheet"] = sheet_state(item)
+        related["follow_up"] = follow_up_view(ws.project, item)
+    if spec.kind is ItemKind.stake:
+        related["evidence"] = evidence_view(ws.project, item, ws.revision, evidence_forms)
     return render_project_page(
         "editor/item.html",
         ws,
@@ -220,6 +227,8 @@ def _render_item(
         heading=item_heading(spec, item),
         node_id=node_id,
         form=form,
+        # The item's own address: the page may answer a POST to another one (evidence).
+        form_action=item_url(ws.project_id, spec.kind, key),
         conflict=conflict.view if conflict else None,
         related=related,
     )

@@ -28,6 +28,7 @@ from .chain_forms import (
     SubObjectiveForm,
 )
 from .forms import EditorForm
+from .settings_forms import FacilityForm, SignatoryForm
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,8 @@ EDITOR_KINDS: tuple[EditorKind, ...] = (
     ),
     EditorKind(ItemKind.sppe_row, "lignes-sppe", "editor.sppe", SppeRowForm),
     EditorKind(ItemKind.duty_coverage, "obligations-sppe", "editor.sppe", DutyCoverageForm),
+    EditorKind(ItemKind.facility, "equipements", "editor.facilities", FacilityForm),
+    EditorKind(ItemKind.signatory, "signataires", "editor.settings", SignatoryForm),
 )
 
 BY_SLUG: dict[str, EditorKind] = {kind.slug: kind for kind in EDITOR_KINDS}

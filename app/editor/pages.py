@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from app.permissions import Role, require_project_role
 from theory_of_change.editing import set_evaluation, set_sppe_extra, set_vision
+from theory_of_change.editing.project_settings import actions_outside
 from theory_of_change.model import (
     ACTIVITY_KIND_LABELS,
     ACTIVITY_STATUS_LABELS,
@@ -21,6 +22,7 @@ from theory_of_change.model import (
     SPPE_DUTY_LABELS,
     SPPE_PROJECTION_LABELS,
     SPPE_STRUCTURE_LABELS,
+    FacilityType,
     Project,
 )
 
@@ -28,13 +30,18 @@ from . import bp
 from .annex_forms import EvaluationForm, SppeExtraForm
 from .chain_forms import VisionForm
 from .diagram_view import DiagramFilters
+from .follow_up_forms import tracking_rows, tracking_years
 from .forms import EditorForm
 from .kinds import BY_SLUG
 from .rendering import render_project_page
 from .saving import Conflict, Operation, save_edit
+from .settings_forms import settings_page_forms
 from .summaries import (
     activities_by_axis,
     changes_off_pathways,
+    euros,
+    facilities_by_type,
+    facility_types_without,
     markers_by_change,
     pathway_views,
     sppe_authorities,
@@ -48,12 +55,17 @@ PageResult = tuple[str, int] | Response
 
 @dataclass(frozen=True)
 class StepPage:
-    """A step page: its template, the kinds it adds, its diagram's default filters."""
+    """A step page: its template, the kinds it adds, its diagram's default filters.
+
+    ``forms`` gives the forms of the parts the page edits in place (loaded from the
+    project at its revision), for the forms not sent back with errors.
+    """
 
     template: str
     adds: tuple[str, ...] = ()
     defaults: DiagramFilters = field(default_factory=DiagramFilters)
     context: Callable[[Project], dict[str, Any]] = lambda project: {}
+    forms: Callable[[Workspace], dict[str, EditorForm]] | None = None
 
 
 LABELS: dict[str, Any] = {
@@ -95,6 +107,21 @@ STEP_PAGES: dict[str, StepPage] = {
         "editor/governance.html", ("instances", "charges-de-cooperation")
     ),
     "editor.vision": StepPage("editor/vision.html"),
+    "editor.settings": StepPage(
+        "editor/settings.html", ("signataires",),
+        context=lambda p: {"outside": actions_outside(p)}, forms=settings_page_forms,
+    ),
+    "editor.facilities": StepPage(
+        "editor/facilities.html", ("equipements",),
+        context=lambda p: {"groups": facilities_by_type(p),
+                           "empty_types": facility_types_without(p),
+                           "communes": {c.id: c.name for c in p.territory.communes},
+                           "money": euros},
+    ),
+    "editor.tracking": StepPage(
+        "editor/tracking.html", (), DiagramFilters(layers=("activities",)),
+        context=lambda p: {"rows": tracking_rows(p), "years": tracking_years(p)},
+    ),
     "editor.evaluation": StepPage("editor/evaluation.html"),
 }
 
@@ -134,6 +161,12 @@ def render_step(
         chosen = request.args.get("changement")
         if chosen in {change.id for change in ws.project.changes}:
             add_forms["marqueurs"]["change"].data = chosen
+    if "equipements" in add_forms and request.method == "GET":
+        chosen = request.args.get("type")
+        if chosen in {kind.value for kind in FacilityType}:
+            add_forms["equipements"]["type"].data = chosen
+    sent_back = {name: form for name, form in (forms or {}).items() if name not in add_forms}
+    in_place = page.forms(ws) if page.forms is not None else {}
     return render_project_page(
         page.template,
         ws,
@@ -144,7 +177,7 @@ def render_step(
         conflict=conflict.view if conflict else None,
         labels=LABELS,
         **page.context(ws.project),
-        **{name: form for name, form in (forms or {}).items() if name not in add_forms},
+        **{**in_place, **sent_back},
     )
 
 
@@ -169,6 +202,9 @@ for _endpoint, _path in (
     ("editor.axes", "/axes"),
     ("editor.territory", "/territoire"),
     ("editor.governance", "/pilotage"),
+    ("editor.settings", "/parametres"),
+    ("editor.facilities", "/equipements"),
+    ("editor.tracking", "/suivi"),
 ):
     bp.get(f"/<int:project_id>{_path}")(
         require_project_role(Role.editor)(_step_view(_endpoint))

@@ -6,15 +6,20 @@ Pure functions of a :class:`~theory_of_change.model.Project`: the pages only sho
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from theory_of_change.editing.labels import format_number
 from theory_of_change.graph import pathways
 from theory_of_change.model import (
+    FACILITY_TYPE_LABELS,
     KINDS_NEEDING_SHEET,
     SHEET_REQUIRED_FIELDS,
     SPPE_DUTY_LABELS,
     Activity,
     Change,
+    Facility,
+    FacilityType,
     MarkerLevel,
     ProgressMarker,
     Project,
@@ -218,3 +223,56 @@ def step_cards(project: Project) -> list[StepCard]:
             else "Décrivez le suivi et l'évaluation (annexe 6).",
         ),
     ]
+
+
+@dataclass(frozen=True)
+class FacilityGroup:
+    """The facilities of one type of annexe 3, with their known funding."""
+
+    type: FacilityType
+    label: str
+    facilities: list[Facility]
+
+    @property
+    def caf_total(self) -> float | None:
+        """The Caf's known funding summed (``None`` when no amount is known)."""
+        return _known_sum(f.caf_funding for f in self.facilities)
+
+    @property
+    def authority_total(self) -> float | None:
+        """The authority's known funding summed (``None`` when no amount is known)."""
+        return _known_sum(f.authority_funding for f in self.facilities)
+
+    @property
+    def unknown_amounts(self) -> int:
+        """How many amounts are still unknown (they are not counted as 0)."""
+        return sum(
+            (f.caf_funding is None) + (f.authority_funding is None) for f in self.facilities
+        )
+
+
+def _known_sum(amounts: Iterable[float | None]) -> float | None:
+    known = [amount for amount in amounts if amount is not None]
+    return sum(known) if known else None
+
+
+def facilities_by_type(project: Project) -> list[FacilityGroup]:
+    """The facilities grouped by type, in the order of annexe 3 (types without any left out)."""
+    return [
+        FacilityGroup(kind, label, [f for f in project.facilities if f.type is kind])
+        for kind, label in FACILITY_TYPE_LABELS.items()
+        if any(f.type is kind for f in project.facilities)
+    ]
+
+
+def facility_types_without(project: Project) -> list[str]:
+    """The labels of the types of annexe 3 no facility of the project has."""
+    used = {f.type for f in project.facilities}
+    return [label for kind, label in FACILITY_TYPE_LABELS.items() if kind not in used]
+
+
+def euros(amount: float) -> str:
+    """An amount the French way: ``12 500 €``, ``12 500,50 €``."""
+    if float(amount).is_integer():
+        return f"{format_number(int(amount))}\u202f€"
+    return f"{amount:,.2f}".replace(",", "\u202f").replace(".", ",") + "\u202f€"

@@ -174,11 +174,15 @@ def project_findings(project_id: int, project: Project) -> Findings:
 
 
 NAVIGATION: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
-    ("Projet", (("editor.overview", "Vue d'ensemble"),)),
+    ("Projet", (
+        ("editor.overview", "Vue d'ensemble"),
+        ("editor.settings", "Paramètres et signataires"),
+    )),
     ("1 · Contexte", (
         ("diagnostic.index", "Diagnostic partagé"),
         ("editor.stakes", "Enjeux"),
         ("editor.territory", "Territoire et thématiques"),
+        ("editor.facilities", "Équipements et services"),
     )),
     ("2 · Vision", (("editor.vision", "Vision collective"),)),
     ("3 · Chemins de changement", (
@@ -191,6 +195,7 @@ NAVIGATION: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("editor.sppe", "Fiche SPPE"),
     )),
     ("5 · Suivi", (
+        ("editor.tracking", "Suivi des actions"),
         ("editor.governance", "Pilotage"),
         ("editor.evaluation", "Évaluation"),
         ("dashboard.index", "Où en sommes-nous ?"),

@@ -2,8 +2,9 @@
 
 Most items have a stable id (a slug such as ``chg-familles-informees``) generated from
 their French title with a prefix per kind (``enjeu-``, ``chg-``, ``mq-``, ``act-``…).
-Three kinds of table rows have no id — the cooperation officers, the rows of the SPPE
-sheet and the SPPE duties covered — and are addressed by their position in their list.
+Four kinds of table rows have no id — the cooperation officers, the rows of the SPPE
+sheet, the SPPE duties covered and the convention's signatories — and are addressed by
+their position in their list.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ..model import (
     Facility,
     ProgressMarker,
     Project,
+    Signatory,
     SppeRow,
     Stake,
     StrategicAxis,
@@ -53,6 +55,7 @@ class ItemKind(StrEnum):
     cooperation_officer = "cooperation_officer"
     sppe_row = "sppe_row"
     duty_coverage = "duty_coverage"
+    signatory = "signatory"
 
 
 Gender = Literal["m", "f", "mf"]
@@ -147,6 +150,10 @@ KINDS: dict[ItemKind, KindSpec] = {
         KindSpec(
             ItemKind.duty_coverage, DutyCoverage, ("sppe", "duties"), None, "duty",
             "obligation SPPE", "l'obligation SPPE", "f",
+        ),
+        KindSpec(
+            ItemKind.signatory, Signatory, ("signatories",), None, "name", "signataire",
+            "le signataire", "m",
         ),
     )
 }

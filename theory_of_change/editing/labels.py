@@ -35,8 +35,12 @@ from ..model import (
     DutyCoverage,
     Evaluation,
     Facility,
+    Observation,
     ProgressMarker,
     Project,
+    QualitativeEvidence,
+    QuantitativeEvidence,
+    Signatory,
     SppeExtra,
     SppeRow,
     Stake,
@@ -71,18 +75,24 @@ BODY_KIND_LABELS = {
     "other": "autre",
 }
 
-_ENUM_LABELS: dict[Any, str] = {
-    **CHANGE_STATUS_LABELS,
-    **THEME_KIND_LABELS,
-    **TERRITORY_KIND_LABELS,
-    **MARKER_LEVEL_LABELS,
-    **ACTIVITY_KIND_LABELS,
-    **ACTIVITY_STATUS_LABELS,
-    **SPPE_STRUCTURE_LABELS,
-    **SPPE_PROJECTION_LABELS,
-    **SPPE_DUTY_LABELS,
-    **FACILITY_TYPE_LABELS,
-    **MILESTONE_STATUS_LABELS,
+# Keyed by (enum class, value): the enums are StrEnums, so ActivityStatus.done and
+# MilestoneStatus.done would otherwise be the same key (« réalisé » / « terminée »).
+_ENUM_LABELS: dict[tuple[type, str], str] = {
+    (type(key), key.value): label
+    for labels in (
+        CHANGE_STATUS_LABELS,
+        THEME_KIND_LABELS,
+        TERRITORY_KIND_LABELS,
+        MARKER_LEVEL_LABELS,
+        ACTIVITY_KIND_LABELS,
+        ACTIVITY_STATUS_LABELS,
+        SPPE_STRUCTURE_LABELS,
+        SPPE_PROJECTION_LABELS,
+        SPPE_DUTY_LABELS,
+        FACILITY_TYPE_LABELS,
+        MILESTONE_STATUS_LABELS,
+    )
+    for key, label in labels.items()
 }
 
 FIELD_LABELS: dict[type[BaseModel], dict[str, str]] = {
@@ -118,6 +128,7 @@ FIELD_LABELS: dict[type[BaseModel], dict[str, str]] = {
         "early_childhood_competence": "autorité organisatrice de l'accueil du jeune enfant",
     },
     ConventionPeriod: {"start_year": "année de début", "end_year": "année de fin"},
+    Signatory: {"name": "nom", "role": "qualité", "represented_by": "représenté par"},
     Commune: {"id": "identifiant", "name": "nom", "population": "population",
               "insee_code": "code INSEE"},
     Theme: {"id": "identifiant", "label": "intitulé", "kind": "type de thématique"},
@@ -129,6 +140,18 @@ FIELD_LABELS: dict[type[BaseModel], dict[str, str]] = {
         "retained": "retenu",
         "evidence": "données à l'appui",
     },
+    QuantitativeEvidence: {
+        "kind": "type de donnée",
+        "indicator": "indicateur",
+        "territory": "territoire",
+        "value": "valeur",
+        "reference": "valeur de référence",
+        "reference_territory": "territoire de référence",
+        "year": "année",
+        "source": "source",
+    },
+    QualitativeEvidence: {"kind": "type de donnée", "quote": "parole recueillie",
+                          "group": "collège", "source": "source", "theme": "thématique"},
     Vision: {"text": "texte", "horizon_year": "horizon"},
     Change: {
         "id": "identifiant",
@@ -181,6 +204,7 @@ FIELD_LABELS: dict[type[BaseModel], dict[str, str]] = {
         "target": "cible",
         "observations": "valeurs observées",
     },
+    Observation: {"year": "année", "value": "valeur observée", "comment": "commentaire"},
     StrategicAxis: {"id": "identifiant", "title": "intitulé", "order": "rang",
                     "sub_objectives": "sous-objectifs"},
     SubObjective: {"id": "identifiant", "title": "intitulé"},
@@ -278,7 +302,7 @@ def value_text(value: Any, limit: int | None = 60) -> str:
     if isinstance(value, bool):
         return "oui" if value else "non"
     if isinstance(value, Enum):
-        return _ENUM_LABELS.get(value, str(value.value))
+        return _ENUM_LABELS.get((type(value), value.value), str(value.value))
     if isinstance(value, int | float | Decimal):
         return format_number(value)
     if isinstance(value, dt.datetime):

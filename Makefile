@@ -13,8 +13,12 @@ STAMP := $(VENV)/.installed-stamp
 SERVE_PACKAGES := graphviz:dot
 TEST_PACKAGES := graphviz:dot libreoffice-writer-nogui:soffice libreoffice-calc-nogui:localc \
 	chromium:chromium fonts-dejavu-core:fc-list poppler-utils:pdftoppm
+# Packages of the scale-out tests (PostgreSQL started on 127.0.0.1 by the tests): installed
+# when root; otherwise one line says so and those tests are skipped with the reason.
+SCALE_PACKAGES := postgresql:pg_ctlcluster
 
-.PHONY: serve test lint venv system-deps-serve system-deps-test clean examples bench
+.PHONY: serve test lint venv system-deps-serve system-deps-test system-deps-scale clean examples \
+	bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,14 +50,39 @@ system-deps-serve:
 system-deps-test:
 	$(call ensure_packages,$(TEST_PACKAGES))
 
+# Like ensure_packages, but what cannot be installed is reported in one line, not fatal.
+system-deps-scale:
+	@missing=""; for pair in $(SCALE_PACKAGES); do pkg=$${pair%%:*}; cmd=$${pair##*:}; \
+	  command -v "$$cmd" >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "Installation des paquets système des tests de montée en charge :$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends $$missing >/dev/null \
+	  || echo "Installation impossible de$$missing : les tests qui en ont besoin seront ignorés."; \
+	else \
+	  echo "Pas root : paquets$$missing absents, tests PostgreSQL ignorés (sudo apt-get install$$missing)."; \
+	fi
+
 serve: $(STAMP) system-deps-serve
 	$(BIN)/chemins serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test: $(STAMP) system-deps-test lint
+test: $(STAMP) system-deps-test system-deps-scale lint
 	$(BIN)/python -m pytest
+
+# Load benchmark of the live workshops (minutes; CI does not run it): figures printed and
+# kept in build/bench/*.json, chart written to docs/performance-live.png.
+bench: $(STAMP) system-deps-test
+	mkdir -p build/bench
+	$(BIN)/python benchmarks/live_load.py vote --server both --phones 100 500 1000 2000 5000 \
+	  --json build/bench/live_vote.json
+	$(BIN)/python benchmarks/live_load.py brainstorm --server chemins --phones 2000 \
+	  --json build/bench/live_brainstorm.json
+	$(BIN)/python benchmarks/phone_apply.py --json build/bench/phone_apply.json
+	$(BIN)/python benchmarks/plot_latency.py build/bench/live_vote.json docs/performance-live.png
 
 examples: $(STAMP) system-deps-test
 	$(BIN)/python -m exports.examples docs/examples

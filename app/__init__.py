@@ -65,6 +65,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     live.init_app(app)
 
     from app import (
+        accessibility,
         auth,
         comments,
         console,
@@ -72,6 +73,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         diagnostic_pages,
         documents,
         editor,
+        health,
         history,
         members,
         participant,
@@ -82,7 +84,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     sock.init_app(app)
     for blueprint in (auth.bp, console.bp, participant.bp, projector.bp, sockets.bp,
                       documents.bp, diagnostic_pages.bp, editor.bp,
-                      history.bp, members.bp, comments.bp, dashboard.bp):
+                      history.bp, members.bp, comments.bp, dashboard.bp, accessibility.bp,
+                      health.bp):
         app.register_blueprint(blueprint)
     return app
 

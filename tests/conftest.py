@@ -3,7 +3,8 @@
 ``app`` is a real app on a real SQLite file in the test's temporary folder, schema
 created; ``live_server`` a real ``chemins serve`` (gunicorn) on 127.0.0.1, one per test
 module. ``FacilitatorActions`` and ``PhoneActions`` (``tests/live_server.py``) drive it.
-Domain tests use none of these: they never start Flask.
+``postgres_server`` is a real PostgreSQL on 127.0.0.1 for the session, ``postgres_url``
+a new database on it. Domain tests use none of these: they never start Flask.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from typing import Any
 
 import pytest
 from live_server import FacilitatorActions, LiveServer, PhoneActions
+from postgres_server import PostgresServer, PostgresUnavailable
 
-__all__ = ["FacilitatorActions", "LiveServer", "PhoneActions"]
+__all__ = ["FacilitatorActions", "LiveServer", "PhoneActions", "PostgresServer"]
 
 
 @pytest.fixture
@@ -73,3 +75,24 @@ def facilitator(live_server: LiveServer) -> Iterator[FacilitatorActions]:
     actions.log_in()
     yield actions
     actions.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL on 127.0.0.1 for the whole session (``tests/postgres_server.py``).
+
+    Where PostgreSQL is missing or cannot start, every test using it is skipped with the
+    one-line reason (``-ra`` lists it): never silently.
+    """
+    try:
+        server = PostgresServer.start()
+    except PostgresUnavailable as reason:
+        pytest.skip(str(reason))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> str:
+    """The URL of a new, empty PostgreSQL database for this test."""
+    return postgres_server.new_database()

@@ -547,7 +547,8 @@
       if (!closed) { form.appendChild(submitBar()); }
       refreshSubmitState();
     }
-    var results = el("section", { className: "my-results", "aria-labelledby": "results-title" });
+    // The results table's caption names the region; no label before any result exists.
+    var results = el("section", { className: "my-results" });
     app.parts.results = results;
     view.step.appendChild(results);
     renderResults();
@@ -1038,7 +1039,15 @@
   // --- Start ---------------------------------------------------------------------------------
 
   window.addEventListener("online", reconnectNow);
-  window.addEventListener("offline", function () { setConnection("offline"); });
+  window.addEventListener("offline", function () {
+    // A browser may keep a socket open on a dead network: close it, so nothing is
+    // shown as sent before the server acknowledges it, and reconnect when back.
+    var socket = app.socket;
+    app.socket = null;
+    if (socket) { socket.close(); }
+    setConnection("offline");
+    scheduleReconnect();
+  });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible") { reconnectNow(); }
   });

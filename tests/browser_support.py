@@ -83,11 +83,18 @@ class PageWatch:
     def __post_init__(self) -> None:
         self.page.on("console", self._on_console)
         self.page.on("pageerror", lambda error: self.errors.append(f"erreur de script : {error}"))
-        self.page.on("requestfailed",
-                     lambda r: self.errors.append(f"échec : {r.url} {r.failure}"))
+        self.page.on("requestfailed", self._on_request_failed)
         self.page.on("response", self._on_response)
         self.page.on("request", lambda r: self.requests.append(r.url))
         self.page.on("websocket", lambda socket: self.requests.append(socket.url))
+
+    def _on_request_failed(self, request: Any) -> None:
+        # net::ERR_ABORTED is the browser cancelling a request because the page moved on
+        # (a form submitted while an image or a previous navigation was still loading):
+        # nothing failed on the server's side. Every other failure counts.
+        if request.failure == "net::ERR_ABORTED":
+            return
+        self.errors.append(f"échec : {request.url} {request.failure}")
 
     def _on_console(self, message: Any) -> None:
         if message.type == "error":

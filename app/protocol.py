@@ -31,6 +31,7 @@ from workshops.model import (
     Ballot,
     ItemId,
     ParticipantGroup,
+    ResultsVisibility,
     Step,
     StepKind,
     StepStatus,
@@ -249,6 +250,29 @@ class CloseWorkshop(Message):
     client_id: ClientId
 
 
+class RevealResults(Message):
+    """Facilitator: show a vote step's results to phones and projector (running or closed).
+
+    Revealing results already revealed changes nothing. See « Affichage des résultats ».
+    """
+
+    type: Literal["reveal_results"] = "reveal_results"
+    client_id: ClientId
+    step_id: ItemId
+
+
+class SetResultsVisibility(Message):
+    """Facilitator: when phones and projector see a vote step's results.
+
+    ``live``, ``after_vote`` or ``on_reveal``; before the step is launched or while it runs.
+    """
+
+    type: Literal["set_results_visibility"] = "set_results_visibility"
+    client_id: ClientId
+    step_id: ItemId
+    visibility: ResultsVisibility
+
+
 ClientMessage = Annotated[
     Hello
     | Join
@@ -261,13 +285,18 @@ ClientMessage = Annotated[
     | CloseStep
     | ModerateIdea
     | OpenWorkshop
-    | CloseWorkshop,
+    | CloseWorkshop
+    | RevealResults
+    | SetResultsVisibility,
     Field(discriminator="type"),
 ]
 CLIENT_MESSAGE_ADAPTER: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
 
 FACILITATOR_MESSAGES: frozenset[str] = frozenset(
-    {"start_step", "close_step", "moderate_idea", "open_workshop", "close_workshop"}
+    {
+        "start_step", "close_step", "moderate_idea", "open_workshop", "close_workshop",
+        "reveal_results", "set_results_visibility",
+    }
 )
 """Message types only a logged-in facilitator may send; a phone gets ``forbidden``."""
 
@@ -289,12 +318,18 @@ class WorkshopView(Message):
 
 
 class StepSummary(Message):
-    """One line of the step list: enough for the console's plan and the phones' header."""
+    """One line of the step list: enough for the console's plan and the phones' header.
+
+    ``results_visibility`` and ``results_revealed`` say when a vote step's results are
+    shown (``None`` and ``false`` for a brainstorm, whose wall is always shown).
+    """
 
     id: str
     title: str
     kind: StepKind
     status: StepStatus
+    results_visibility: ResultsVisibility | None = None
+    results_revealed: bool = False
 
 
 class IdeaView(Message):
@@ -346,14 +381,26 @@ class Presence(Message):
     step_id: str | None
 
 
+class HiddenResults(Message):
+    """A vote step whose tally this client may not see yet: only how many voted."""
+
+    step_id: str
+    voters: int
+
+
 class WorkshopState(Message):
-    """Everything a client needs to draw its page from scratch."""
+    """Everything a client needs to draw its page from scratch.
+
+    For the current vote step, either ``results`` (the tally) or ``results_hidden`` (how
+    many voted, when the tally is withheld from this client).
+    """
 
     workshop: WorkshopView
     steps: list[StepSummary]
     current_step: Step | None
     ideas: list[IdeaView] = Field(default_factory=list)
     results: StepResult | None = None
+    results_hidden: HiddenResults | None = None
     results_by_group: dict[str, StepResult] | None = None
     presence: Presence | None = None
     me: MyContributions | None = None
@@ -414,6 +461,19 @@ class Results(Message):
     by_group: dict[str, StepResult] | None = None
 
 
+class ResultsHidden(Message):
+    """What a client gets instead of ``results`` while a step's tally is withheld from it.
+
+    Sent at the same moments as ``results``, with only the number of voters: the tally
+    itself never leaves the server (see « Affichage des résultats »).
+    """
+
+    type: Literal["results_hidden"] = "results_hidden"
+    seq: Seq
+    step_id: str
+    voters: int
+
+
 class IdeasDelta(Message):
     """Ideas of the running brainstorm that appeared, changed or left the wall."""
 
@@ -463,6 +523,7 @@ ServerMessage = Annotated[
     | Ack
     | Error
     | Results
+    | ResultsHidden
     | IdeasDelta
     | StepChanged
     | PresenceUpdate
@@ -497,6 +558,7 @@ _FIELD_NAMES_FR = {
     "ballot": "bulletin",
     "step_id": "étape",
     "idea_id": "idée",
+    "visibility": "affichage des résultats",
 }
 
 
@@ -553,6 +615,8 @@ _CLIENT_TYPES: frozenset[str] = frozenset(
         ModerateIdea,
         OpenWorkshop,
         CloseWorkshop,
+        RevealResults,
+        SetResultsVisibility,
     )
 )
 
@@ -597,6 +661,22 @@ _PROBLEMS_FR = {
 def dump(message: Message) -> str:
     """Serialise a server message to the JSON text sent on the wire."""
     return message.model_dump_json(exclude_none=False)
+
+
+def welcome_text(
+    role: Role, participant: ParticipantView | None, seq: int, state_json: str
+) -> str:
+    """``dump(Welcome(...))`` around a state already serialised (shared by many phones)."""
+    who = participant.model_dump_json() if participant is not None else "null"
+    return (
+        f'{{"type":"welcome","protocol":{PROTOCOL_VERSION},"role":"{role}",'
+        f'"participant":{who},"seq":{seq},"state":{state_json}}}'
+    )
+
+
+def state_text(seq: int, state_json: str) -> str:
+    """``dump(State(...))`` around a state already serialised."""
+    return f'{{"type":"state","seq":{seq},"state":{state_json}}}'
 
 
 def server_message_from_json(text: str) -> ServerMessage:

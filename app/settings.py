@@ -89,6 +89,27 @@ SETTINGS: tuple[Setting, ...] = (
         env="DATABASE_URL",
     ),
     Setting(
+        "REDIS_URL",
+        None,
+        "Bus de messages Redis partagé par plusieurs processus ou machines Chemins "
+        "(`redis://127.0.0.1:6379/0`) : un vote reçu par l'un s'affiche sur les écrans "
+        "connectés aux autres. Vide : un seul processus, sans Redis.",
+        env="REDIS_URL",
+    ),
+    Setting(
+        "REDIS_PREFIX",
+        "chemins",
+        "Préfixe des clés et du canal Redis : à changer pour que deux installations "
+        "(essai et production, par exemple) partagent un même Redis sans se mélanger.",
+    ),
+    Setting(
+        "METRICS_TOKEN",
+        None,
+        "Jeton qui ouvre `/metrics` (compteurs Prometheus) depuis une autre machine, dans "
+        "l'en-tête `Authorization: Bearer <jeton>`. Vide : `/metrics` ne répond qu'à la "
+        "machine elle-même (127.0.0.1 ou ::1, sans passer par nginx).",
+    ),
+    Setting(
         "INSTANCE_PATH",
         None,
         "Dossier d'instance : base SQLite, clé secrète. Vide : le dossier `instance/` à "
@@ -112,6 +133,12 @@ SETTINGS: tuple[Setting, ...] = (
         None,
         "Adresse publique du serveur (`https://atelier.exemple.fr`) pour le lien et le QR "
         "code des participants, derrière un proxy. Vide : l'adresse du réseau local.",
+    ),
+    Setting(
+        "DEFAULT_LANGUAGE",
+        "fr",
+        "Langue des pages (`fr` ou `en`) pour un visiteur qui n'en a pas choisi avec le "
+        "sélecteur de langue et dont le navigateur ne demande ni le français ni l'anglais.",
     ),
     Setting(
         "MAX_CONNECTIONS",
@@ -155,6 +182,16 @@ SETTINGS: tuple[Setting, ...] = (
         "repéré une fois ce tampon plein.",
         _integer,
         minimum=0,
+    ),
+    Setting(
+        "WS_COMPRESSION",
+        False,
+        "Compression des messages websocket (permessage-deflate) quand le navigateur la "
+        "propose. Désactivée par défaut : les messages sont petits (un résultat tient en "
+        "moins d'un kilo-octet) et compresser chaque envoi pour chaque téléphone coûte au "
+        "serveur son temps de calcul le plus lourd et ~300 Ko de mémoire par connexion. "
+        "À activer pour un petit atelier derrière une connexion très lente.",
+        _flag,
     ),
     Setting(
         "MAX_MESSAGE_CHARS",

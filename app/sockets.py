@@ -50,13 +50,15 @@ from app.protocol import (
     Pong,
     PostIdea,
     ProtocolError,
+    RevealResults,
+    SetResultsVisibility,
     StartStep,
-    State,
     Upvote,
-    Welcome,
     WorkshopState,
     dump,
     parse_client_message,
+    state_text,
+    welcome_text,
 )
 from workshops import service
 from workshops.join_codes import JoinCodeError, check_code
@@ -75,6 +77,17 @@ logger = logging.getLogger(__name__)
 TOO_MANY = (
     "Trop de connexions : le serveur est plein. Réessayez dans quelques instants."
 )
+
+
+@bp.before_request
+def _refuse_compression() -> None:
+    """Leave permessage-deflate out of the handshake unless ``WS_COMPRESSION`` is set.
+
+    ``simple-websocket`` accepts any extension the browser offers; without one, an update
+    is framed once and the same bytes go to every phone (see :mod:`app.live.frames`).
+    """
+    if not current_app.config["WS_COMPRESSION"]:
+        request.environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
 
 
 @sock.route("/ws", bp=bp)
@@ -125,7 +138,8 @@ class LiveSocket:
         return database.store().write(work)
 
     def error(self, code: str, text: str, client_id: str | None = None) -> None:
-        """Send an ``error``."""
+        """Send an ``error`` (counted for ``/metrics``)."""
+        self.hub.stats.error_sent(code)
         self.reply(Error(code=code, message=text, client_id=client_id))
 
     def handle(self, raw: str | bytes) -> None:
@@ -133,12 +147,16 @@ class LiveSocket:
         try:
             message = parse_client_message(raw, self.max_chars)
         except ProtocolError as problem:
+            self.hub.stats.message_received("invalid")
+            self.hub.stats.error_sent(problem.code)
             self.reply(problem.to_message())
             return
         except Exception:  # a parser bug must cost one error message, not the connection
             logger.exception("message websocket illisible")
+            self.hub.stats.message_received("invalid")
             self.error("invalid_message", "Message illisible : il n'a pas été compris.")
             return
+        self.hub.stats.message_received(message.type)
         client_id = getattr(message, "client_id", None)
         try:
             self._dispatch(message)
@@ -179,13 +197,16 @@ class LiveSocket:
         assert self.user_id is not None  # facilitators are logged in
         return FacilitatorMessage(user_id=self.user_id, client_id=client_id)
 
-    def current_state(self) -> tuple[int, WorkshopState, ParticipantView | None]:
-        """The sequence number, the full state and the participant of this connection.
+    def current_state(
+        self, *, joined: ParticipantView | None = None
+    ) -> tuple[int, str, ParticipantView | None]:
+        """The sequence number, the full state (JSON) and the participant of this connection.
 
-        A phone's state is the room's shared part — read once per update for every phone
-        of the room (a reconnection wave after a restart reads it once, not once per
-        phone) — plus its own ``me``. The sequence number is taken before anything is
-        read: updates numbered after it never hold older data.
+        A phone's state is the room's shared part — read and serialised once per update
+        for every phone of the room (a wave of connections reads it once, not once per
+        phone) — plus its own ``me``. ``joined`` is a participant created just now: it
+        has given nothing yet, so nothing of its own is read. The sequence number is
+        taken before anything is read: updates numbered after it never hold older data.
         """
         audience = self.conn.audience
         assert audience is not None
@@ -193,34 +214,32 @@ class LiveSocket:
         token = self.conn.participant_token
         room = self.hub.room(workshop_id)
         seq = room.current_seq()
-        if audience == "phone":
-            shared = room.shared_state(seq, lambda: self._read_state(workshop_id, "phone"))
-            with database.read_session() as db:
-                participant = service.participant_of(db, workshop_id, token)
-                me = service.contributions(db, workshop_id, token)
-                mine = service.own_ideas(db, workshop_id, token) if me is not None else []
-            state = shared
-            if me is not None:
-                # The phone's own contributions are read fresh: what it was told was
-                # recorded is in its state, even if the room's shared part is a tick old.
-                wall = {idea.id: idea for idea in shared.ideas}
-                wall.update((view["id"], IdeaView(**view)) for view in mine)
-                state = shared.model_copy(update={
-                    "me": MyContributions.model_validate(me),
-                    "ideas": sorted(wall.values(), key=lambda idea: int(idea.id)),
-                })
-        else:
+        if audience != "phone":
             with database.read_session() as db:
                 participant = service.participant_of(db, workshop_id, token)
             state = self._read_state(workshop_id, audience, token)
-        view = (
-            ParticipantView(
-                token=participant.token, nickname=participant.nickname, group=participant.group
-            )
-            if participant is not None
-            else None
-        )
-        return seq, state, view
+            return seq, state.model_dump_json(), _participant_view(participant)
+        shared = room.shared_state(seq, lambda: self._read_state(workshop_id, "phone"))
+        if joined is not None:
+            fresh = shared.state.model_copy(update={"me": MyContributions()})
+            return seq, fresh.model_dump_json(), joined
+        if token is None:
+            return seq, shared.json, None
+        with database.read_session() as db:
+            participant = service.participant_of(db, workshop_id, token)
+            me = service.contributions(db, workshop_id, token)
+            mine = service.own_ideas(db, workshop_id, token) if me is not None else []
+        if me is None:
+            return seq, shared.json, _participant_view(participant)
+        # The phone's own contributions are read fresh: what it was told was recorded is
+        # in its state, even if the room's shared part is a tick old.
+        wall = {idea.id: idea for idea in shared.state.ideas}
+        wall.update((view["id"], IdeaView(**view)) for view in mine)
+        state = shared.state.model_copy(update={
+            "me": MyContributions.model_validate(me),
+            "ideas": sorted(wall.values(), key=lambda idea: int(idea.id)),
+        })
+        return seq, state.model_dump_json(), _participant_view(participant)
 
     def _read_state(
         self, workshop_id: int, audience: Audience, token: str | None = None
@@ -232,16 +251,16 @@ class LiveSocket:
             )
         return WorkshopState.model_validate(state)
 
-    def send_welcome(self, *, start: bool) -> None:
+    def send_welcome(self, *, start: bool, joined: ParticipantView | None = None) -> None:
         """Send ``welcome`` with the full state (and the held-back updates if ``start``)."""
         audience = self.conn.audience
         assert audience is not None
-        seq, state, participant = self.current_state()
-        welcome = Welcome(role=audience, participant=participant, seq=seq, state=state)
+        seq, state, participant = self.current_state(joined=joined)
+        text = welcome_text(audience, participant, seq, state)
         if start:
-            self.conn.start(dump(welcome), seq)
+            self.conn.start(text, seq)
         else:
-            self.reply(welcome)
+            self.conn.send(text)
 
     # Handlers ------------------------------------------------------------------------------
 
@@ -302,10 +321,12 @@ class LiveSocket:
                 client_id=message.client_id,
             )
         )
+        fresh = self.conn.participant_token is None and not outcome.duplicate
         self.conn.participant_token = outcome.participant.token
         self.reply(Ack(client_id=message.client_id, duplicate=outcome.duplicate))
         live.publish(outcome.changes)
-        self.send_welcome(start=False)
+        joined = _participant_view(outcome.participant) if fresh else None
+        self.send_welcome(start=False, joined=joined)
 
     def on_post_idea(self, message: PostIdea) -> None:
         """Post an idea in the running brainstorm."""
@@ -346,12 +367,18 @@ class LiveSocket:
 
     def _acknowledge(self, ack: service.Ack) -> None:
         self.reply(Ack(client_id=ack.client_id, duplicate=ack.duplicate, idea_id=ack.idea_id))
+        if not ack.duplicate and ack.changes is not None:
+            # Only a ballot changes a step's results; only a new idea carries an idea id.
+            if ack.changes.results:
+                self.hub.stats.ballot_acknowledged()
+            elif ack.idea_id is not None:
+                self.hub.stats.idea_posted()
         live.publish(ack.changes)
 
     def on_get_state(self, message: GetState) -> None:
         """Send the full state again."""
         seq, state, _ = self.current_state()
-        self.reply(State(seq=seq, state=state))
+        self.conn.send(state_text(seq, state))
 
     def on_ping(self, message: Ping) -> None:
         """Answer ``pong``."""
@@ -417,6 +444,29 @@ class LiveSocket:
         self.reply(Ack(client_id=message.client_id))
         live.publish(service.everything_changed(workshop))
 
+    def on_reveal_results(self, message: RevealResults) -> None:
+        """Facilitator: show a vote step's results to phones and projector."""
+        changes = self.write(
+            partial(
+                service.reveal_results, workshop_id=self.workshop_id, step_id=message.step_id,
+                message=self.facilitator_message(message.client_id),
+            )
+        )
+        self.reply(Ack(client_id=message.client_id))
+        live.publish(changes)
+
+    def on_set_results_visibility(self, message: SetResultsVisibility) -> None:
+        """Facilitator: choose when phones and projector see a vote step's results."""
+        changes = self.write(
+            partial(
+                service.set_results_visibility, workshop_id=self.workshop_id,
+                step_id=message.step_id, chosen=message.visibility,
+                message=self.facilitator_message(message.client_id),
+            )
+        )
+        self.reply(Ack(client_id=message.client_id))
+        live.publish(changes)
+
 
 _HANDLERS: dict[str, Callable[[LiveSocket, Any], None]] = {
     "hello": LiveSocket.on_hello,
@@ -431,7 +481,18 @@ _HANDLERS: dict[str, Callable[[LiveSocket, Any], None]] = {
     "moderate_idea": LiveSocket.on_moderate_idea,
     "open_workshop": LiveSocket.on_open_workshop,
     "close_workshop": LiveSocket.on_close_workshop,
+    "reveal_results": LiveSocket.on_reveal_results,
+    "set_results_visibility": LiveSocket.on_set_results_visibility,
 }
+
+
+def _participant_view(participant: Any) -> ParticipantView | None:
+    """What a phone is told of the participant it is (``None`` before it joins)."""
+    if participant is None:
+        return None
+    return ParticipantView(
+        token=participant.token, nickname=participant.nickname, group=participant.group
+    )
 
 
 def _logged_in_user() -> tuple[int | None, str | None]:

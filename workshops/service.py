@@ -32,7 +32,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from theory_of_change.model import ChangeStatus, Project
-from workshops import brainstorm, writeback
+from workshops import brainstorm, visibility, writeback
 from workshops.ballots import BallotError, validate_ballot
 from workshops.brainstorm import BrainstormError
 from workshops.join_codes import new_join_code, normalise_code
@@ -50,6 +50,7 @@ from workshops.model import (
     RankingStep,
     RatingStep,
     RecordVisionVote,
+    ResultsVisibility,
     Step,
     StepStatus,
     Workshop,
@@ -70,24 +71,23 @@ from workshops.options import (
 )
 from workshops.store import projects as project_store
 from workshops.store import workshops as rows
+from workshops.store.ballot_cache import BallotCache
 from workshops.store.group_commit import in_batch
 from workshops.store.schema import (
     IdeaRow,
     ParticipantRow,
-    ProcessedMessage,
     StepRow,
     WorkshopRow,
     utcnow,
 )
 from workshops.store.workshops import ParticipantKey, RowNotFound, Sender
 from workshops.tallies import StepResult, TallyError, tally, tally_by_group
+from workshops.visibility import Audience, results_withheld
 from workshops.writeback import WriteBackError, WriteBackOutcome
 
 TITLE_MAX_LENGTH = 300
 NO_GROUP_KEY = ""
 """Key of the participants without a collège in results by group (JSON keys are strings)."""
-
-Audience = Literal["phone", "projector", "facilitator"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -498,11 +498,21 @@ def start_step(
     return workshop
 
 
-def _result(session: Session, step_row: StepRow, step: Step) -> StepResult:
+def _ballots(
+    session: Session, step_row: StepRow, cache: BallotCache | None
+) -> list[tuple[Ballot, str | None]]:
+    if cache is not None:
+        return cache.step_ballots(session, step_row.id)
+    return rows.step_ballots(session, step_row.id)
+
+
+def _result(
+    session: Session, step_row: StepRow, step: Step, cache: BallotCache | None = None
+) -> StepResult:
     try:
         if isinstance(step, BrainstormStep):
             return tally(step, [], ideas=rows.domain_ideas(session, step_row))
-        return tally(step, [ballot for ballot, _ in rows.step_ballots(session, step_row.id)])
+        return tally(step, [ballot for ballot, _ in _ballots(session, step_row, cache)])
     except TallyError as error:
         raise ServiceError("invalid_ballot", str(error)) from None
 
@@ -638,6 +648,80 @@ def close_step(
     return outcome
 
 
+def _vote_step_change(
+    session: Session,
+    workshop_id: int,
+    step_id: str,
+    change: Callable[[Step], Step],
+    kind: str,
+    message: FacilitatorMessage | None,
+) -> Changes:
+    """Apply a visibility ``change`` to a step's settings and say what to broadcast."""
+    row = _workshop_row(session, workshop_id, lock=True)
+    _check_editable(row)
+    step_row = _step_row(session, workshop_id, step_id, lock=True)
+    _once(session, message, kind)
+    step = rows.to_step(step_row)
+    try:
+        changed = change(step)
+    except WorkshopError as error:
+        raise ServiceError("not_allowed", str(error)) from None
+    if changed == step:
+        _commit(session)  # the message id, so that a resend is recognised
+        return Changes(workshop_id)
+    step_row.config = rows.step_config(changed)
+    _commit(session)
+    # The step list carries the setting; the tally goes (or stops going) to each audience.
+    return Changes(workshop_id, results=frozenset({step_id}), steps=True)
+
+
+@_atomic
+def reveal_results(
+    session: Session,
+    workshop_id: int,
+    step_id: str,
+    *,
+    message: FacilitatorMessage | None = None,
+) -> Changes:
+    """Show a vote step's results to phones and projector, while it runs or once closed.
+
+    Revealing results already revealed changes nothing (and broadcasts nothing).
+    """
+    return _vote_step_change(
+        session, workshop_id, step_id, visibility.reveal_results, "reveal_results", message
+    )
+
+
+@_atomic
+def set_results_visibility(
+    session: Session,
+    workshop_id: int,
+    step_id: str,
+    chosen: ResultsVisibility | str,
+    *,
+    message: FacilitatorMessage | None = None,
+) -> Changes:
+    """Choose when phones and projector see a vote step's results (before or while it runs).
+
+    ``chosen`` is ``live``, ``after_vote`` or ``on_reveal`` (:mod:`workshops.visibility`).
+    """
+    return _vote_step_change(
+        session, workshop_id, step_id,
+        lambda step: visibility.set_results_visibility(step, chosen),
+        "set_results_visibility", message,
+    )
+
+
+def results_withheld_from(
+    session: Session, workshop_id: int, step_id: str
+) -> frozenset[Audience]:
+    """The audiences that must not receive the step's tally now (only how many voted)."""
+    step = rows.cached_step(session, _step_row(session, workshop_id, step_id))
+    return frozenset(
+        audience for audience in ("phone", "projector") if results_withheld(step, audience)
+    )
+
+
 @_atomic
 def moderate_idea(
     session: Session,
@@ -661,9 +745,16 @@ def moderate_idea(
     if not isinstance(step, BrainstormStep):  # pragma: no cover - ideas live in brainstorms
         raise ServiceError("not_allowed", "Cette étape n'est pas un remue-méninges.")
     _once(session, message, "moderate_idea")
-    ideas = rows.domain_ideas(session, step_row)
-    idea_id = str(idea_row.id)
     kind = action.get("action")
+    # Only the ideas this action can touch: loading the whole wall made each moderation
+    # cost as much as the wall is long (thousands of ideas at a forum).
+    related = {idea_row.id}
+    if kind == "merge":
+        into = rows.parse_row_id(str(action.get("into", "")))
+        if into is not None:
+            related.add(into)
+    ideas = rows.domain_ideas(session, step_row, related_to=related)
+    idea_id = str(idea_row.id)
     try:
         idea = brainstorm.find(ideas, idea_id)
         if kind == "hide":
@@ -813,17 +904,6 @@ def _claimed(
     return Ack(client_id=client_id, duplicate=True, idea_id=result.get("idea_id"))
 
 
-def _acked_before(
-    session: Session, participant: ParticipantKey, client_id: str, kind: str
-) -> tuple[Ack | None, ProcessedMessage | None]:
-    """Record ``client_id``: ``(None, record)`` the first time, ``(ack to repeat, None)`` after."""
-    first, record = rows.remember(session, Sender(participant_id=participant.id), client_id, kind)
-    if first:
-        return None, record
-    result = (record.result if record is not None else None) or {}
-    return Ack(client_id=client_id, duplicate=True, idea_id=result.get("idea_id")), None
-
-
 @_atomic
 def post_idea(
     session: Session,
@@ -841,7 +921,7 @@ def post_idea(
     row = _workshop_row(session, workshop_id)
     _check_admits(row)
     participant = _participant(session, workshop_id, participant_token)
-    repeat, record = _acked_before(session, participant, client_id, "post_idea")
+    repeat = _claimed(session, participant, client_id, "post_idea")
     if repeat is not None:
         return repeat
     step_row, step = _open_step(session, workshop_id, step_id)
@@ -864,19 +944,13 @@ def post_idea(
     except BrainstormError as error:
         code = "unknown_column" if "colonne" in str(error) else "invalid_idea"
         raise ServiceError(code, str(error)) from None
-    idea_row = IdeaRow(
-        step_id=step_row.id, participant_id=participant.id, column=idea.column, text=idea.text,
-        created_at=now, updated_at=now,
-    )
-    session.add(idea_row)
-    session.flush()
-    if record is not None:
-        record.result = {"idea_id": str(idea_row.id)}
+    idea_row_id = rows.add_idea(session, step_row.id, participant.id, idea.column, idea.text, now)
+    rows.set_processed_result(session, participant.id, client_id, {"idea_id": str(idea_row_id)})
     _commit(session)
     return Ack(
         client_id=client_id,
-        idea_id=str(idea_row.id),
-        changes=Changes(workshop_id, new_ideas=frozenset({idea_row.id}), presence=True),
+        idea_id=str(idea_row_id),
+        changes=Changes(workshop_id, new_ideas=frozenset({idea_row_id}), presence=True),
     )
 
 
@@ -953,13 +1027,17 @@ def cast_ballot(
 
 
 def step_results(
-    session: Session, workshop_id: int, step_id: str, by_group: bool = False
+    session: Session, workshop_id: int, step_id: str, by_group: bool = False,
+    *, cache: BallotCache | None = None,
 ) -> StepResult | dict[str, StepResult]:
-    """The step's result now; by collège (key ``""``: no collège) when ``by_group``."""
+    """The step's result now; by collège (key ``""``: no collège) when ``by_group``.
+
+    ``cache`` (the broadcaster's) spares re-parsing the ballots that did not change.
+    """
     step_row = _step_row(session, workshop_id, step_id)
     step = rows.to_step(step_row)
     if not by_group:
-        return _result(session, step_row, step)
+        return _result(session, step_row, step, cache)
     try:
         if isinstance(step, BrainstormStep):
             grouped = tally_by_group(
@@ -967,16 +1045,27 @@ def step_results(
                 group_of=rows.groups_of(session, workshop_id),
             )
         else:
-            grouped = tally_by_group(step, rows.step_ballots(session, step_row.id))
+            grouped = tally_by_group(step, _ballots(session, step_row, cache))
     except TallyError as error:
         raise ServiceError("invalid_ballot", str(error)) from None
     return {NO_GROUP_KEY if group is None else group: result for group, result in grouped.items()}
 
 
 def step_summaries(workshop: Workshop) -> list[dict[str, Any]]:
-    """The step list as clients show it: id, title, kind, status."""
+    """The step list as clients show it: id, title, kind, status, results visibility.
+
+    A brainstorm has no results visibility (``None``): its wall is always shown.
+    """
     return [
-        {"id": step.id, "title": step.title, "kind": step.kind, "status": step.status}
+        {
+            "id": step.id, "title": step.title, "kind": step.kind, "status": step.status,
+            "results_visibility": (
+                None if isinstance(step, BrainstormStep) else step.results_visibility
+            ),
+            "results_revealed": (
+                False if isinstance(step, BrainstormStep) else step.results_revealed
+            ),
+        }
         for step in workshop.steps
     ]
 
@@ -1054,7 +1143,11 @@ def workshop_state(
     participant_token: str | None = None,
     phones: int = 0,
 ) -> dict[str, Any]:
-    """Everything a client needs to draw its page (the protocol's ``WorkshopState``)."""
+    """Everything a client needs to draw its page (the protocol's ``WorkshopState``).
+
+    A tally ``audience`` may not see yet (:func:`workshops.visibility.results_withheld`)
+    is left out: ``results_hidden`` then says only how many voted.
+    """
     workshop = get_workshop(session, workshop_id)
     current = workshop.current()
     state: dict[str, Any] = {
@@ -1063,6 +1156,7 @@ def workshop_state(
         "current_step": current,
         "ideas": [],
         "results": None,
+        "results_hidden": None,
         "results_by_group": None,
         "presence": None,
         "me": None,
@@ -1071,6 +1165,9 @@ def workshop_state(
     if current is not None and step_row is not None:
         if isinstance(current, BrainstormStep):
             state["ideas"] = wall(session, step_row, audience)
+        elif results_withheld(current, audience):
+            voters = _result(session, step_row, current).voters  # type: ignore[union-attr]
+            state["results_hidden"] = {"step_id": current.id, "voters": voters}
         else:
             state["results"] = _result(session, step_row, current)
             if audience == "facilitator":
@@ -1189,7 +1286,9 @@ def demo_steps(project: Project) -> list[Step]:
     A brainstorm with one column per prioritised change (ideas become activities), the
     dot vote "choisissez 5 changements parmi 12" (prioritises the top 5), a ranking and
     an impact × faisabilité rating of the prioritised changes, and the vote on the
-    vision (d'accord / d'accord avec modifications / pas d'accord).
+    vision (d'accord / d'accord avec modifications / pas d'accord). Its votes show their
+    results live (what a demonstration shows off); a step made in the console shows
+    them after voting unless the facilitator chooses otherwise.
     """
     all_changes = options_from_changes(project, statuses=tuple(ChangeStatus))
     prioritised = options_from_changes(project, statuses=(ChangeStatus.prioritised,))
@@ -1212,12 +1311,14 @@ def demo_steps(project: Project) -> list[Step]:
             budget=5,
             max_per_option=1,
             writeback=PrioritiseChanges(top_k=5),
+            results_visibility=ResultsVisibility.live,
         ),
         RankingStep(
             id="classement",
             title="Classez les changements prioritaires",
             prompt="Du plus important au moins important.",
             options=prioritised,
+            results_visibility=ResultsVisibility.live,
         ),
         RatingStep(
             id="impact-faisabilite",
@@ -1231,6 +1332,7 @@ def demo_steps(project: Project) -> list[Step]:
                     low_label="faible",
                 ),
             ],
+            results_visibility=ResultsVisibility.live,
         ),
         ChoiceStep(
             id="vision",
@@ -1239,6 +1341,7 @@ def demo_steps(project: Project) -> list[Step]:
             options=vision_vote_options(),
             allow_comment=True,
             writeback=RecordVisionVote(),
+            results_visibility=ResultsVisibility.live,
         ),
     ]
 

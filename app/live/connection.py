@@ -28,9 +28,11 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from simple_websocket import ConnectionClosed
+from wsproto.utilities import LocalProtocolError
 
 from app.protocol import Resync, dump
 
+from .frames import takes_shared_frames
 from .socket_writer import DEFAULT_LIMIT_BYTES, SocketWriter
 
 Audience = Literal["phone", "projector", "facilitator"]
@@ -69,12 +71,14 @@ class Connection:
         self.queue_limit = queue_limit
         self.dropped = 0
         """Updates dropped for this connection because it did not read them."""
-        self._held: list[tuple[int, str]] = []
-        self._queue: deque[str] = deque()
+        self._held: list[tuple[int, str, bytes | None]] = []
+        self._queue: deque[str | bytes] = deque()
         self._resync_due = False
         self._on_backlog = on_backlog
         self._lock = threading.Lock()
         self._writer = SocketWriter.install(ws, send_buffer=send_buffer, limit=unsent_limit)
+        self.shared_frames = self._writer is not None and takes_shared_frames(ws)
+        """Whether broadcast updates go out as the frame built once for everyone."""
 
     # Sending ------------------------------------------------------------------------------------
 
@@ -85,10 +89,12 @@ class Connection:
         with self._lock:
             return self._write(text)
 
-    def deliver(self, seq: int, text: str) -> bool:
+    def deliver(self, seq: int, text: str, frame: bytes | None = None) -> bool:
         """Send a broadcast update: now, or after the state, or when the phone reads again.
 
-        Never blocks. ``False`` if the connection is dead.
+        ``frame`` is ``text`` already framed (:func:`~app.live.frames.text_frame`), the
+        same bytes for every connection that :attr:`shared_frames`. Never blocks.
+        ``False`` if the connection is dead.
         """
         if not self.alive:
             return False
@@ -96,9 +102,9 @@ class Connection:
             if not self.ready:
                 if len(self._held) >= HELD_LIMIT:
                     del self._held[0]
-                self._held.append((seq, text))
+                self._held.append((seq, text, frame))
                 return True
-            return self._deliver_locked(text)
+            return self._deliver_locked(self._item(text, frame))
 
     def hold(self) -> None:
         """Hold back updates until :meth:`start` (before entering a room)."""
@@ -110,9 +116,9 @@ class Connection:
         """Send the full state, then the held-back updates newer than it; become ready."""
         with self._lock:
             sent = self._write(state_text)
-            for seq, text in self._held:
+            for seq, text, frame in self._held:
                 if sent and seq > state_seq:
-                    sent = self._deliver_locked(text)
+                    sent = self._deliver_locked(self._item(text, frame))
             self._held.clear()
             self.ready = True
             return sent
@@ -134,6 +140,7 @@ class Connection:
                 self.alive = False
                 return False
             while writer.idle and (self._resync_due or self._queue):
+                text: str | bytes
                 if self._resync_due:
                     self._resync_due = False
                     text = RESYNC_TEXT
@@ -151,7 +158,10 @@ class Connection:
             (writer is not None and not writer.idle) or self._queue or self._resync_due
         )
 
-    def _deliver_locked(self, text: str) -> bool:
+    def _item(self, text: str, frame: bytes | None) -> str | bytes:
+        return frame if frame is not None and self.shared_frames else text
+
+    def _deliver_locked(self, text: str | bytes) -> bool:
         writer = self._writer
         if writer is None or (writer.idle and not self._queue and not self._resync_due):
             return self._write(text)
@@ -165,10 +175,17 @@ class Connection:
         self._backlogged()
         return True
 
-    def _write(self, text: str) -> bool:
+    def _write(self, text: str | bytes) -> bool:
+        """Send a text message, or a frame already built (bytes) straight to the writer."""
         try:
-            self.ws.send(text)
-        except (ConnectionClosed, OSError):
+            if isinstance(text, bytes):
+                if not self.ws.connected or self._writer is None:
+                    raise ConnectionClosed(1006, "")
+                self._writer.send(text)
+            else:
+                self.ws.send(text)
+        except (ConnectionClosed, OSError, LocalProtocolError):
+            # LocalProtocolError: wsproto already saw the close frame; the phone is gone.
             self.alive = False
             return False
         if self._writer is not None and not self._writer.idle:

@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from flask import Flask, current_app
@@ -48,8 +49,12 @@ from app.protocol import (
 )
 from workshops import service
 from workshops.service import Changes, ServiceError
+from workshops.store.ballot_cache import BallotCache
 
+from .bus import DEFAULT_PREFIX, MessageBus, refresh_rooms
 from .connection import SEND_QUEUE_LIMIT, Audience, Connection
+from .frames import text_frame
+from .stats import LiveStats
 
 EXTENSION_KEY = "chemins.live"
 STATE_MAX_AGE_S = 2.0
@@ -63,11 +68,23 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Update:
-    """One serialised message of a tick, for some audiences of a room."""
+    """One serialised message of a tick, for some audiences of a room, framed once."""
 
     audiences: frozenset[Audience]
     seq: int
     text: str
+    frame: bytes = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "frame", text_frame(self.text))
+
+
+@dataclass(frozen=True)
+class SharedState:
+    """The state every phone of a room is sent, and its JSON serialised once."""
+
+    state: WorkshopState
+    json: str
 
 
 @dataclass
@@ -83,13 +100,13 @@ class Room:
     presence_dirty: bool = False
     last_presence: dict[str, Any] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
-    _phone_state: tuple[int, float, WorkshopState] | None = None
+    _phone_state: tuple[int, float, SharedState] | None = None
     _state_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def shared_state(
         self, seq: int, read: Callable[[], WorkshopState], max_age: float = STATE_MAX_AGE_S
-    ) -> WorkshopState:
-        """The phones' state at ``seq``: read once (by ``read``), then shared.
+    ) -> SharedState:
+        """The phones' state at ``seq`` and its JSON: read once (by ``read``), then shared.
 
         Read again when an update took a new sequence number, or after ``max_age``
         seconds (a change made without a broadcast cannot stay unseen). Phones arriving
@@ -101,8 +118,9 @@ class Room:
             if cached is not None and cached[0] == seq and now - cached[1] < max_age:
                 return cached[2]
             state = read()
-            self._phone_state = (seq, now, state)
-            return state
+            shared = SharedState(state, state.model_dump_json())
+            self._phone_state = (seq, now, shared)
+            return shared
 
     def next_seq(self) -> int:
         """A new sequence number for an update about to be sent."""
@@ -145,6 +163,8 @@ class Broadcaster:
         max_connections: int,
         send_queue: int = SEND_QUEUE_LIMIT,
         send_buffer: int = 0,
+        redis_url: str | None = None,
+        bus_prefix: str = DEFAULT_PREFIX,
     ) -> None:
         self.app = app
         self.read_session = read_session
@@ -153,6 +173,7 @@ class Broadcaster:
         self.send_queue = send_queue
         self.send_buffer = send_buffer
         self.rooms: dict[int, Room] = {}
+        self.ballots = BallotCache()
         self.connections: set[Connection] = set()
         self._backlogged: set[Connection] = set()
         self._backlog_lock = threading.Lock()
@@ -160,6 +181,16 @@ class Broadcaster:
         self._stop = threading.Event()
         self._closing = threading.Event()
         self._ticker: threading.Thread | None = None
+        self.stats = LiveStats()
+        """What the live part did, for ``/metrics`` (:mod:`app.live.stats`)."""
+        self.bus: MessageBus | None = None
+        """The Redis bus to the other processes (``REDIS_URL``), else ``None``."""
+        if redis_url:
+            self.bus = MessageBus(
+                redis_url, prefix=bus_prefix, stats=self.stats,
+                on_changes=partial(self.publish, from_bus=True),
+                on_resync=partial(refresh_rooms, self),
+            )
 
     # Connections -------------------------------------------------------------------------
 
@@ -235,36 +266,57 @@ class Broadcaster:
         conn.workshop_id = None
 
     def phones(self, workshop_id: int) -> int:
-        """Phones connected to a workshop now."""
+        """Phones connected to a workshop now, in every process when there is a bus."""
         room = self.rooms.get(workshop_id)
-        return room.count("phone") if room is not None else 0
+        here = room.count("phone") if room is not None else 0
+        return self.bus.phones(workshop_id, here) if self.bus is not None else here
 
     # Updates -------------------------------------------------------------------------------
 
-    def publish(self, changes: Changes | None) -> None:
-        """Mark a workshop's room dirty: the next tick sends what changed."""
+    def publish(self, changes: Changes | None, *, from_bus: bool = False) -> None:
+        """Mark a workshop's room dirty: the next tick sends what changed.
+
+        With a message bus (``REDIS_URL``) the changes also go to the other processes,
+        whose tickers read the same database. Changes received from the bus
+        (``from_bus``) only mark a room that has connections in this process.
+        """
         if changes is None or changes.empty:
             return
-        room = self.room(changes.workshop_id)
+        if from_bus:
+            room = self.rooms.get(changes.workshop_id)
+            if room is None or not any(room.count(audience) for audience in ALL):
+                return
+        else:
+            room = self.room(changes.workshop_id)
         with room.lock:
             room.pending = changes if room.pending is None else room.pending | changes
         self._ensure_ticker()
+        if self.bus is not None and not from_bus:
+            self.bus.publish(changes)
 
     def tick(self) -> None:
         """Send the pending updates of every dirty room, then flush the slow connections.
 
-        The ticker calls it every interval.
+        The ticker calls it every interval; its duration goes to :attr:`stats`.
         """
+        started = time.perf_counter()
+        if self.bus is not None:
+            self.bus.start()  # here, in the process that serves (never before a fork)
         self._tick_rooms()
         self.flush_backlog()
+        self.stats.tick_done(time.perf_counter() - started)
 
     def flush_backlog(self) -> None:
         """Send what waits for phones that had stopped reading, as far as they read now."""
         with self._backlog_lock:
             waiting = list(self._backlogged)
         for conn in waiting:
-            if conn.flush():
-                continue
+            try:
+                if conn.flush():
+                    continue
+            except Exception:  # one broken connection must not keep the others waiting
+                logger.exception("connexion abandonnée pendant l'envoi de son retard")
+                conn.alive = False
             with self._backlog_lock:
                 # A send may have queued something again since flush() returned.
                 if not conn.waiting or not conn.alive:
@@ -316,7 +368,7 @@ class Broadcaster:
                     updates.extend(self._ideas(db, room, changes.new_ideas, idea_ids))
             if presence_due or (changes is not None and changes.presence):
                 seq = room.next_seq()
-                counts = service.presence(db, wid, room.count("phone"))
+                counts = service.presence(db, wid, self.phones(wid))
                 if counts != room.last_presence:
                     room.last_presence = counts
                     message = PresenceUpdate(seq=seq, presence=counts)
@@ -324,17 +376,36 @@ class Broadcaster:
         return updates
 
     def _results(self, db: Session, room: Room, step_id: str, has_staff: bool) -> list[Update]:
+        """The step's tally for the audiences that may see it, the voter count for the rest.
+
+        A tally withheld from phones or projector (:mod:`workshops.visibility`) never
+        leaves the server: they get ``results_hidden`` with the number of voters instead.
+        """
+        from app.protocol import ResultsHidden
+
         seq = room.next_seq()
-        tally = service.step_results(db, room.workshop_id, step_id)
+        tally = service.step_results(db, room.workshop_id, step_id, cache=self.ballots)
         if isinstance(tally, dict) or tally.kind == "brainstorm":
             return []  # a brainstorm's wall travels as ideas_delta
+        withheld = service.results_withheld_from(db, room.workshop_id, step_id)
+        updates: list[Update] = []
+        if withheld:
+            hidden = ResultsHidden(seq=seq, step_id=step_id, voters=tally.voters)
+            updates.append(Update(withheld, seq, dump(hidden)))
+        shown = PUBLIC - withheld
         public = dump(Results(seq=seq, step_id=step_id, tally=tally))
         if not has_staff:
-            return [Update(ALL, seq, public)]
-        by_group = service.step_results(db, room.workshop_id, step_id, by_group=True)
+            updates.append(Update(shown | {"facilitator"}, seq, public))
+            return updates
+        by_group = service.step_results(
+            db, room.workshop_id, step_id, by_group=True, cache=self.ballots
+        )
         assert isinstance(by_group, dict)
         staff = dump(Results(seq=seq, step_id=step_id, tally=tally, by_group=by_group))
-        return [Update(PUBLIC, seq, public), Update(frozenset({"facilitator"}), seq, staff)]
+        if shown:
+            updates.append(Update(shown, seq, public))
+        updates.append(Update(frozenset({"facilitator"}), seq, staff))
+        return updates
 
     def _ideas(
         self, db: Session, room: Room, new: frozenset[int], idea_ids: frozenset[int]
@@ -368,10 +439,14 @@ class Broadcaster:
 
     def _send(self, room: Room, updates: list[Update]) -> None:
         dead: list[Connection] = []
+        sent = 0
         for update in updates:
             for conn in room.members(update.audiences):
-                if not conn.deliver(update.seq, update.text):
+                sent += 1
+                if not conn.deliver(update.seq, update.text, update.frame):
                     dead.append(conn)
+        if sent:
+            self.stats.updates_sent(sent)
         for conn in dead:
             self.leave(conn)
 
@@ -391,11 +466,16 @@ class Broadcaster:
             self._ticker.start()
 
     def _run(self) -> None:
-        while not self._stop.wait(self.interval):
+        # Ticks keep their rhythm whatever each one costs (waiting a whole interval after
+        # a long tick would stretch it); one that overran is followed by a short pause,
+        # never by a burst of catch-up ticks.
+        due = time.monotonic() + self.interval
+        while not self._stop.wait(max(0.0, due - time.monotonic())):
             try:
                 self.tick()
             except Exception:  # the ticker must outlive any one bad tick
                 logger.exception("échec d'une diffusion")
+            due = max(due + self.interval, time.monotonic() + self.interval / 4)
 
     def shutdown(self) -> None:
         """Stop the ticker and close every websocket ("going away": clients reconnect).
@@ -415,11 +495,13 @@ class Broadcaster:
             conn.close(1001, "redémarrage du serveur")
 
     def stop(self) -> None:
-        """Stop the ticker (tests, shutdown); pending updates are dropped."""
+        """Stop the ticker and the bus (tests, shutdown); pending updates are dropped."""
         self._stop.set()
         ticker = self._ticker
         if ticker is not None and ticker is not threading.current_thread():
             ticker.join(timeout=5)
+        if self.bus is not None:
+            self.bus.stop()
 
 
 class LiveHub:
@@ -435,6 +517,8 @@ class LiveHub:
             max_connections=app.config["MAX_CONNECTIONS"],
             send_queue=app.config["WS_SEND_QUEUE"],
             send_buffer=app.config["WS_SEND_BUFFER_KB"] * 1024,
+            redis_url=app.config["REDIS_URL"],
+            bus_prefix=app.config["REDIS_PREFIX"],
         )
 
     @staticmethod

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
-from .schema import BallotRow, ParticipantRow, ProcessedMessage
+from .schema import BallotRow, IdeaRow, ParticipantRow, ProcessedMessage
 
 _PARTICIPANT_SQL = (
     f"SELECT id, token FROM {ParticipantRow.__tablename__} WHERE workshop_id = ? AND token = ?"
@@ -36,6 +36,19 @@ _BALLOT_SQL = (
     "(step_id, participant_id, body, cast_at, updated_at, revisions) VALUES (?, ?, ?, ?, ?, 1) "
     "ON CONFLICT (step_id, participant_id) DO UPDATE SET body = excluded.body, "
     f"updated_at = excluded.updated_at, revisions = {BallotRow.__tablename__}.revisions + 1"
+)
+
+_IDEA_SQL = (
+    f"INSERT INTO {IdeaRow.__tablename__} "
+    '(step_id, participant_id, "column", text, hidden, created_at, updated_at) '
+    "VALUES (?, ?, ?, ?, 0, ?, ?) RETURNING id"
+)
+_RESULT_SQL = (
+    f"UPDATE {ProcessedMessage.__tablename__} SET result = ? "
+    "WHERE participant_id = ? AND client_id = ?"
+)
+_RECENT_IDEAS_SQL = (
+    f"SELECT count(id) FROM {IdeaRow.__tablename__} WHERE participant_id = ? AND created_at >= ?"
 )
 
 
@@ -107,3 +120,42 @@ def put_ballot(
         )
     finally:
         cursor.close()
+
+
+def add_idea(
+    session: Session, step_row_id: int, participant_id: int, column: str, text: str,
+    now: dt.datetime,
+) -> int:
+    """Insert a participant's idea; its row id."""
+    _, moment = _converters(session.get_bind().dialect)
+    cursor = _cursor(session)
+    try:
+        found = cursor.execute(
+            _IDEA_SQL, (step_row_id, participant_id, column, text, moment(now), moment(now))
+        ).fetchone()
+    finally:
+        cursor.close()
+    return int(found[0])
+
+
+def set_result(
+    session: Session, participant_id: int, client_id: str, result: dict[str, Any]
+) -> None:
+    """Store what a participant's message produced, for the ack of its resends."""
+    json_body, _ = _converters(session.get_bind().dialect)
+    cursor = _cursor(session)
+    try:
+        cursor.execute(_RESULT_SQL, (json_body(result), participant_id, client_id))
+    finally:
+        cursor.close()
+
+
+def count_recent_ideas(session: Session, participant_id: int, since: dt.datetime) -> int:
+    """How many ideas the participant posted since ``since``."""
+    _, moment = _converters(session.get_bind().dialect)
+    cursor = _cursor(session)
+    try:
+        found = cursor.execute(_RECENT_IDEAS_SQL, (participant_id, moment(since))).fetchone()
+    finally:
+        cursor.close()
+    return int(found[0])

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Executable, bindparam, event, func, select
+from sqlalchemy import Executable, bindparam, event, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -313,15 +313,54 @@ def idea_row(session: Session, step_row_id: int, idea_id: str) -> IdeaRow:
     return row
 
 
-def idea_rows(session: Session, step_row_id: int) -> list[IdeaRow]:
-    """Every idea of a step, in the order they were posted."""
-    return list(
-        session.scalars(select(IdeaRow).where(IdeaRow.step_id == step_row_id).order_by(IdeaRow.id))
+def idea_rows(
+    session: Session, step_row_id: int, related_to: Iterable[int] | None = None
+) -> list[IdeaRow]:
+    """The ideas of a step, in the order they were posted.
+
+    With ``related_to``, only those ideas and the ideas merged into one of them: all a
+    moderation of those ideas can read or change, without loading the whole wall.
+    """
+    query = select(IdeaRow).where(IdeaRow.step_id == step_row_id)
+    if related_to is not None:
+        ids = sorted(set(related_to))
+        query = query.where(or_(IdeaRow.id.in_(ids), IdeaRow.merged_into_id.in_(ids)))
+    return list(session.scalars(query.order_by(IdeaRow.id)))
+
+
+def add_idea(
+    session: Session, step_row_id: int, participant_id: int, column: str, text: str,
+    now: dt.datetime,
+) -> int:
+    """Insert a participant's idea (visible, in no cluster); its row id."""
+    if fast_writes.available(session):
+        return fast_writes.add_idea(session, step_row_id, participant_id, column, text, now)
+    row = IdeaRow(step_id=step_row_id, participant_id=participant_id, column=column, text=text,
+                  created_at=now, updated_at=now)
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def set_processed_result(
+    session: Session, participant_id: int, client_id: str, result: dict[str, Any]
+) -> None:
+    """Keep what a participant's message produced, for the ack of its resends."""
+    if fast_writes.available(session):
+        fast_writes.set_result(session, participant_id, client_id, result)
+        return
+    session.execute(
+        update(ProcessedMessage)
+        .where(ProcessedMessage.participant_id == participant_id,
+               ProcessedMessage.client_id == client_id)
+        .values(result=result)
     )
 
 
 def count_recent_ideas(session: Session, participant_id: int, since: dt.datetime) -> int:
     """How many ideas the participant posted since ``since`` (for the rate limit)."""
+    if fast_writes.available(session):
+        return fast_writes.count_recent_ideas(session, participant_id, since)
     return session.scalar(
         select(func.count(IdeaRow.id)).where(
             IdeaRow.participant_id == participant_id, IdeaRow.created_at >= since
@@ -419,9 +458,14 @@ def idea_views(session: Session, rows: Sequence[IdeaRow]) -> list[dict[str, Any]
     return views
 
 
-def domain_ideas(session: Session, step: StepRow) -> list[Idea]:
-    """The step's ideas as domain objects, with author and upvoter tokens."""
-    rows = idea_rows(session, step.id)
+def domain_ideas(
+    session: Session, step: StepRow, related_to: Iterable[int] | None = None
+) -> list[Idea]:
+    """The step's ideas as domain objects, with author and upvoter tokens.
+
+    ``related_to`` limits them as :func:`idea_rows` does.
+    """
+    rows = idea_rows(session, step.id, related_to)
     voters = voters_of(session, [row.id for row in rows])
     participant_ids = {row.participant_id for row in rows if row.participant_id is not None}
     participant_ids |= {p for group in voters.values() for p in group}

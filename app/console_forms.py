@@ -7,9 +7,11 @@ catalogue). Turning a step form into a domain step is :mod:`app.console_steps`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
+from flask_babel import LazyString, gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -37,7 +39,9 @@ from theory_of_change.slugs import unique_slug
 from workshops.model import (
     IDEA_MAX_LENGTH,
     MAX_OPTIONS,
+    RESULTS_VISIBILITY_LABELS,
     ParticipantGroup,
+    ResultsVisibility,
     StepKind,
     default_groups,
 )
@@ -51,23 +55,43 @@ LINES_MAX_LENGTH = 20_000
 GROUPS_MAX = 30
 CLUSTER_MAX_LENGTH = 80
 
-REQUIRED_TITLE = "Donnez un titre."
-WORD_TOO_LONG = "40 caractères au plus."
-ID_TOO_LONG = "Identifiant inconnu."
-TOO_LONG = "Ce texte est trop long ({max} caractères au plus)."
+REQUIRED_TITLE = lazy_gettext("Donnez un titre.")
+WORD_TOO_LONG = lazy_gettext("40 caractères au plus.")
+ID_TOO_LONG = lazy_gettext("Identifiant inconnu.")
 
 
+def too_long(max_length: int) -> LazyString:
+    """The message of a text longer than ``max_length`` characters, in the page's language."""
+    return lazy_gettext(
+        "Ce texte est trop long (%(max)s caractères au plus).", max=max_length
+    )
 
-_FRENCH_MESSAGES = get_translations(["fr_FR", "fr"])
 
 
 class FrenchForm(FlaskForm):
-    """A form whose built-in messages (invalid choice, not a number…) are French."""
+    """A form whose built-in messages (invalid choice, not a number…) speak the page's language.
+
+    French by default (the source language); WTForms' own catalogue of the language the
+    request is answered in otherwise (English is WTForms' source).
+    """
 
     class Meta:
         def get_translations(self, form: Any) -> Any:
-            """WTForms' own French catalogue (flask-wtf's needs Flask-Babel)."""
-            return _FRENCH_MESSAGES
+            """WTForms' own catalogue of the page's language (French outside a request)."""
+            return _wtforms_messages(_page_language())
+
+
+def _page_language() -> str:
+    # Imported here: app.i18n imports the settings, which this module must not need.
+    from app.i18n import current_language
+
+    return current_language()
+
+
+@functools.cache
+def _wtforms_messages(language: str) -> Any:
+    """WTForms' catalogue for ``language`` (French also as ``fr_FR``), loaded once."""
+    return get_translations(["fr_FR", "fr"] if language == "fr" else [language])
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -82,7 +106,7 @@ class MultiCheckboxField(SelectMultipleField):
         for value in self.data or []:
             if value not in known:
                 raise ValidationError(
-                    "Un élément choisi n'existe pas (ou plus) : rechargez la page."
+                    gettext("Un élément choisi n'existe pas (ou plus) : rechargez la page.")
                 )
 
 
@@ -103,22 +127,25 @@ class WorkshopForm(FrenchForm):
     """Create a workshop from a project, with its participant groups (collèges)."""
 
     project = SelectField(
-        "Projet", coerce=int, validators=[InputRequired("Choisissez le projet de l'atelier.")]
+        lazy_gettext("Projet"), coerce=int,
+        validators=[InputRequired(lazy_gettext("Choisissez le projet de l'atelier."))],
     )
     title = StringField(
-        "Titre de l'atelier",
+        lazy_gettext("Titre de l'atelier"),
         validators=[
             DataRequired(REQUIRED_TITLE),
-            Length(max=TITLE_MAX_LENGTH, message=TOO_LONG.format(max=TITLE_MAX_LENGTH)),
+            Length(max=TITLE_MAX_LENGTH, message=too_long(TITLE_MAX_LENGTH)),
         ],
     )
     groups = TextAreaField(
-        "Collèges des participants",
-        description="Un collège par ligne. Les participants choisissent le leur en arrivant ; "
-        "les résultats peuvent être lus par collège.",
+        lazy_gettext("Collèges des participants"),
+        description=lazy_gettext(
+            "Un collège par ligne. Les participants choisissent le leur en arrivant ; "
+            "les résultats peuvent être lus par collège."
+        ),
         default="\n".join(group.label for group in default_groups()),
         validators=[
-            Length(max=5000, message=TOO_LONG.format(max=5000)),
+            Length(max=5000, message=too_long(5000)),
         ],
         render_kw={"rows": 6},
     )
@@ -127,12 +154,14 @@ class WorkshopForm(FrenchForm):
         """At most :data:`GROUPS_MAX` groups, each of a sensible length."""
         labels = lines(field.data)
         if len(labels) > GROUPS_MAX:
-            raise ValidationError(f"{GROUPS_MAX} collèges au plus ({len(labels)} saisis).")
+            raise ValidationError(gettext(
+                "%(max)s collèges au plus (%(count)s saisis).", max=GROUPS_MAX, count=len(labels)
+            ))
         for label in labels:
             if len(label) > 80:
-                raise ValidationError(
-                    f"Le collège « {short_label(label, 40)} » dépasse 80 caractères."
-                )
+                raise ValidationError(gettext(
+                    "Le collège « %(label)s » dépasse 80 caractères.", label=short_label(label, 40)
+                ))
 
     def parsed_groups(self) -> list[ParticipantGroup]:
         """The groups typed, one per line, with ids made from their labels."""
@@ -152,6 +181,17 @@ class ConfirmForm(FrenchForm):
 # --- Steps ----------------------------------------------------------------------------------
 
 WRITEBACK_NONE = "none"
+NOTHING_WRITTEN = lazy_gettext("ne rien écrire dans le modèle")
+PRIORITISE_TOP = lazy_gettext("prioriser les changements arrivés en tête")
+TOP_IDEAS_TO_MODEL = lazy_gettext("transformer les idées arrivées en tête en éléments du modèle")
+HIGH_WORD = lazy_gettext("Mot pour une note haute")
+LOW_WORD = lazy_gettext("Mot pour une note basse")
+WORD_NEEDED = lazy_gettext("Indiquez un mot.")
+
+
+def between(low: int, high: int) -> LazyString:
+    """The message of a number outside ``low``–``high``, in the page's language."""
+    return lazy_gettext("Entre %(min)s et %(max)s.", min=low, max=high)
 
 
 class StepForm(FrenchForm):
@@ -160,18 +200,18 @@ class StepForm(FrenchForm):
     kind: StepKind
 
     title = StringField(
-        "Titre de l'étape",
-        description="Il s'affiche en grand sur les téléphones et au vidéoprojecteur.",
+        lazy_gettext("Titre de l'étape"),
+        description=lazy_gettext("Il s'affiche en grand sur les téléphones et au vidéoprojecteur."),
         validators=[
             DataRequired(REQUIRED_TITLE),
-            Length(max=TITLE_MAX_LENGTH, message=TOO_LONG.format(max=TITLE_MAX_LENGTH)),
+            Length(max=TITLE_MAX_LENGTH, message=too_long(TITLE_MAX_LENGTH)),
         ],
     )
     prompt = TextAreaField(
-        "Consigne (facultative)",
+        lazy_gettext("Consigne (facultative)"),
         validators=[
             Optional(),
-            Length(max=PROMPT_MAX_LENGTH, message=TOO_LONG.format(max=PROMPT_MAX_LENGTH)),
+            Length(max=PROMPT_MAX_LENGTH, message=too_long(PROMPT_MAX_LENGTH)),
         ],
         render_kw={"rows": 2},
     )
@@ -180,11 +220,11 @@ class StepForm(FrenchForm):
 class OptionsMixin(FrenchForm):
     """Options drawn from the model or a previous brainstorm, plus free ones."""
 
-    picked = MultiCheckboxField("Options tirées du modèle ou d'un remue-méninges")
+    picked = MultiCheckboxField(lazy_gettext("Options tirées du modèle ou d'un remue-méninges"))
     free_options = TextAreaField(
-        "Autres options",
-        description="Une option par ligne (300 caractères au plus chacune).",
-        validators=[Length(max=LINES_MAX_LENGTH, message=TOO_LONG.format(max=LINES_MAX_LENGTH))],
+        lazy_gettext("Autres options"),
+        description=lazy_gettext("Une option par ligne (300 caractères au plus chacune)."),
+        validators=[Length(max=LINES_MAX_LENGTH, message=too_long(LINES_MAX_LENGTH))],
         render_kw={"rows": 3},
     )
 
@@ -193,11 +233,13 @@ class IdeasTargetMixin(FrenchForm):
     """What chosen ideas become in the model."""
 
     idea_target = RadioField(
-        "Les idées retenues deviennent",
+        lazy_gettext("Les idées retenues deviennent"),
         choices=[
-            SelectChoice("activity", "des activités (actions nouvelles)"),
-            SelectChoice("marker", "des marqueurs de progrès du changement de leur colonne"),
-            SelectChoice("stake", "des enjeux"),
+            SelectChoice("activity", lazy_gettext("des activités (actions nouvelles)")),
+            SelectChoice(
+                "marker", lazy_gettext("des marqueurs de progrès du changement de leur colonne")
+            ),
+            SelectChoice("stake", lazy_gettext("des enjeux")),
         ],
         default="activity",
     )
@@ -207,159 +249,209 @@ class TopKMixin(FrenchForm):
     """How many of the best-placed options are written back, and what a tie does."""
 
     top_k = IntegerField(
-        "Nombre d'options retenues",
+        lazy_gettext("Nombre d'options retenues"),
         default=5,
         validators=[
             Optional(),
-            NumberRange(min=1, max=MAX_OPTIONS, message=f"Entre 1 et {MAX_OPTIONS}."),
+            NumberRange(min=1, max=MAX_OPTIONS, message=between(1, MAX_OPTIONS)),
         ],
     )
     ties = RadioField(
-        "En cas d'égalité à la dernière place retenue",
+        lazy_gettext("En cas d'égalité à la dernière place retenue"),
         choices=[
             SelectChoice(
-                "leave_proposed", "laisser les options à égalité en l'état (le groupe tranchera)"
+                "leave_proposed",
+                lazy_gettext("laisser les options à égalité en l'état (le groupe tranchera)"),
             ),
-            SelectChoice("include_all", "retenir toutes les options à égalité"),
+            SelectChoice("include_all", lazy_gettext("retenir toutes les options à égalité")),
         ],
         default="leave_proposed",
     )
+
+
+RESULTS_VISIBILITY_HELP = {
+    ResultsVisibility.live: lazy_gettext(
+        "les téléphones et le vidéoprojecteur voient les résultats évoluer pendant le vote"
+    ),
+    ResultsVisibility.after_vote: lazy_gettext(
+        "chaque téléphone voit les résultats une fois son vote envoyé ; le vidéoprojecteur "
+        "n'affiche que le nombre de votants jusqu'à la clôture"
+    ),
+    ResultsVisibility.on_reveal: lazy_gettext(
+        "téléphones et vidéoprojecteur n'affichent que le nombre de votants jusqu'à ce que "
+        "vous révéliez les résultats (clore l'étape ne les révèle pas)"
+    ),
+}
+
+
+class ResultsVisibilityMixin(FrenchForm):
+    """When phones and projector see a vote's results (see :mod:`workshops.visibility`)."""
+
+    results_visibility = RadioField(
+        lazy_gettext("Affichage des résultats"),
+        choices=[
+            SelectChoice(
+                mode.value,
+                lazy_gettext(
+                    "%(mode)s : %(help)s", mode=RESULTS_VISIBILITY_LABELS[mode], help=help_text
+                ),
+            )
+            for mode, help_text in RESULTS_VISIBILITY_HELP.items()
+        ],
+        default=ResultsVisibility.after_vote.value,
+    )
+
+
+class ResultsVisibilityForm(ResultsVisibilityMixin):
+    """Change when a running (or pending) vote step's results are shown."""
 
 
 class BrainstormForm(StepForm, IdeasTargetMixin):
     """A brainstorm: columns tied to model nodes (changes, themes) or free."""
 
     kind = StepKind.brainstorm
-    picked = MultiCheckboxField("Colonnes tirées du modèle")
+    picked = MultiCheckboxField(lazy_gettext("Colonnes tirées du modèle"))
     free_columns = TextAreaField(
-        "Autres colonnes",
-        description="Une colonne par ligne.",
-        validators=[Length(max=LINES_MAX_LENGTH, message=TOO_LONG.format(max=LINES_MAX_LENGTH))],
+        lazy_gettext("Autres colonnes"),
+        description=lazy_gettext("Une colonne par ligne."),
+        validators=[Length(max=LINES_MAX_LENGTH, message=too_long(LINES_MAX_LENGTH))],
         render_kw={"rows": 3},
     )
     max_idea_length = IntegerField(
-        "Longueur maximale d'une idée (caractères)",
+        lazy_gettext("Longueur maximale d'une idée (caractères)"),
         default=IDEA_MAX_LENGTH,
         validators=[
-            InputRequired("Indiquez une longueur."),
-            NumberRange(min=20, max=IDEA_MAX_LENGTH, message=f"Entre 20 et {IDEA_MAX_LENGTH}."),
+            InputRequired(lazy_gettext("Indiquez une longueur.")),
+            NumberRange(min=20, max=IDEA_MAX_LENGTH, message=between(20, IDEA_MAX_LENGTH)),
         ],
     )
     writeback = RadioField(
-        "À la clôture",
+        lazy_gettext("À la clôture"),
         choices=[
-            SelectChoice(WRITEBACK_NONE, "ne rien écrire dans le modèle"),
-            SelectChoice("ideas", "transformer les idées que je choisirai en éléments du modèle"),
+            SelectChoice(WRITEBACK_NONE, NOTHING_WRITTEN),
+            SelectChoice(
+                "ideas",
+                lazy_gettext("transformer les idées que je choisirai en éléments du modèle"),
+            ),
         ],
         default=WRITEBACK_NONE,
     )
 
 
-class DotVoteForm(StepForm, OptionsMixin, TopKMixin, IdeasTargetMixin):
+class DotVoteForm(StepForm, OptionsMixin, TopKMixin, IdeasTargetMixin, ResultsVisibilityMixin):
     """A dot vote: N dots, at most k per option."""
 
     kind = StepKind.dot_vote
     budget = IntegerField(
-        "Nombre de gommettes par participant (N)",
+        lazy_gettext("Nombre de gommettes par participant (N)"),
         default=5,
         validators=[
-            InputRequired("Indiquez le nombre de gommettes."),
-            NumberRange(min=1, max=1000, message="Entre 1 et 1000."),
+            InputRequired(lazy_gettext("Indiquez le nombre de gommettes.")),
+            NumberRange(min=1, max=1000, message=between(1, 1000)),
         ],
     )
     max_per_option = IntegerField(
-        "Gommettes au plus sur une même option (k)",
+        lazy_gettext("Gommettes au plus sur une même option (k)"),
         default=1,
         validators=[
-            InputRequired("Indiquez le maximum par option."),
-            NumberRange(min=1, max=1000, message="Entre 1 et 1000."),
+            InputRequired(lazy_gettext("Indiquez le maximum par option.")),
+            NumberRange(min=1, max=1000, message=between(1, 1000)),
         ],
     )
     writeback = RadioField(
-        "À la clôture",
+        lazy_gettext("À la clôture"),
         choices=[
-            SelectChoice(WRITEBACK_NONE, "ne rien écrire dans le modèle"),
-            SelectChoice("prioritise", "prioriser les changements arrivés en tête"),
-            SelectChoice("ideas", "transformer les idées arrivées en tête en éléments du modèle"),
+            SelectChoice(WRITEBACK_NONE, NOTHING_WRITTEN),
+            SelectChoice("prioritise", PRIORITISE_TOP),
+            SelectChoice("ideas", TOP_IDEAS_TO_MODEL),
         ],
         default=WRITEBACK_NONE,
     )
 
 
-class RankingForm(StepForm, OptionsMixin, TopKMixin, IdeasTargetMixin):
+class RankingForm(StepForm, OptionsMixin, TopKMixin, IdeasTargetMixin, ResultsVisibilityMixin):
     """A ranking, tallied by Schulze and Borda."""
 
     kind = StepKind.ranking
     method = RadioField(
-        "Méthode qui fait foi pour la priorisation",
+        lazy_gettext("Méthode qui fait foi pour la priorisation"),
         choices=[
-            SelectChoice("schulze", "méthode de Schulze (Condorcet)"),
-            SelectChoice("borda", "décompte de Borda"),
+            SelectChoice("schulze", lazy_gettext("méthode de Schulze (Condorcet)")),
+            SelectChoice("borda", lazy_gettext("décompte de Borda")),
         ],
         default="schulze",
     )
     writeback = RadioField(
-        "À la clôture",
+        lazy_gettext("À la clôture"),
         choices=[
-            SelectChoice(WRITEBACK_NONE, "ne rien écrire dans le modèle"),
-            SelectChoice("prioritise", "prioriser les changements arrivés en tête"),
-            SelectChoice("ideas", "transformer les idées arrivées en tête en éléments du modèle"),
+            SelectChoice(WRITEBACK_NONE, NOTHING_WRITTEN),
+            SelectChoice("prioritise", PRIORITISE_TOP),
+            SelectChoice("ideas", TOP_IDEAS_TO_MODEL),
         ],
         default=WRITEBACK_NONE,
     )
 
 
-class RatingForm(StepForm, OptionsMixin):
+class RatingForm(StepForm, OptionsMixin, ResultsVisibilityMixin):
     """A rating from 1 to 5 on one or two criteria (two give the 2×2 matrix)."""
 
     kind = StepKind.rating
+    # Defaults are callables: translated when each form is made, and plain str (a lazy
+    # string would reach the step's model, which takes only str, if a field is not sent).
     criterion_1 = StringField(
-        "Premier critère",
-        default="Impact",
+        lazy_gettext("Premier critère"),
+        default=lambda: gettext("Impact"),
         validators=[
-            DataRequired("Nommez au moins un critère."),
-            Length(max=80, message=TOO_LONG.format(max=80)),
+            DataRequired(lazy_gettext("Nommez au moins un critère.")),
+            Length(max=80, message=too_long(80)),
         ],
     )
     criterion_1_high = StringField(
-        "Mot pour une note haute", default="fort",
-        validators=[DataRequired("Indiquez un mot."), Length(max=40, message=WORD_TOO_LONG)],
+        HIGH_WORD, default=lambda: gettext("fort"),
+        validators=[DataRequired(WORD_NEEDED), Length(max=40, message=WORD_TOO_LONG)],
     )
     criterion_1_low = StringField(
-        "Mot pour une note basse", default="faible",
-        validators=[DataRequired("Indiquez un mot."), Length(max=40, message=WORD_TOO_LONG)],
+        LOW_WORD, default=lambda: gettext("faible"),
+        validators=[DataRequired(WORD_NEEDED), Length(max=40, message=WORD_TOO_LONG)],
     )
     criterion_2 = StringField(
-        "Second critère (facultatif : avec deux critères, les résultats forment une matrice 2×2)",
-        default="Faisabilité",
-        validators=[Optional(), Length(max=80, message=TOO_LONG.format(max=80))],
+        lazy_gettext(
+            "Second critère (facultatif : avec deux critères, les résultats forment une "
+            "matrice 2×2)"
+        ),
+        default=lambda: gettext("Faisabilité"),
+        validators=[Optional(), Length(max=80, message=too_long(80))],
     )
     criterion_2_high = StringField(
-        "Mot pour une note haute", default="forte",
-        validators=[Optional(), Length(max=40, message=TOO_LONG.format(max=40))],
+        HIGH_WORD, default=lambda: gettext("forte"),
+        validators=[Optional(), Length(max=40, message=too_long(40))],
     )
     criterion_2_low = StringField(
-        "Mot pour une note basse", default="faible",
-        validators=[Optional(), Length(max=40, message=TOO_LONG.format(max=40))],
+        LOW_WORD, default=lambda: gettext("faible"),
+        validators=[Optional(), Length(max=40, message=too_long(40))],
     )
 
 
-class ChoiceForm(StepForm, OptionsMixin, TopKMixin, IdeasTargetMixin):
+class ChoiceForm(StepForm, OptionsMixin, TopKMixin, IdeasTargetMixin, ResultsVisibilityMixin):
     """A single or multiple choice, with an optional comment (e.g. the vision vote)."""
 
     kind = StepKind.choice
     vision_answers = BooleanField(
-        "Proposer les trois réponses du vote sur la vision (d'accord, d'accord avec "
-        "modifications, pas d'accord)"
+        lazy_gettext(
+            "Proposer les trois réponses du vote sur la vision (d'accord, d'accord avec "
+            "modifications, pas d'accord)"
+        )
     )
-    multiple = BooleanField("Plusieurs réponses possibles")
-    allow_comment = BooleanField("Les participants peuvent ajouter un commentaire", default=True)
+    multiple = BooleanField(lazy_gettext("Plusieurs réponses possibles"))
+    allow_comment = BooleanField(
+        lazy_gettext("Les participants peuvent ajouter un commentaire"), default=True
+    )
     writeback = RadioField(
-        "À la clôture",
+        lazy_gettext("À la clôture"),
         choices=[
-            SelectChoice(WRITEBACK_NONE, "ne rien écrire dans le modèle"),
-            SelectChoice("vision", "enregistrer le résultat du vote sur la vision"),
-            SelectChoice("ideas", "transformer les idées arrivées en tête en éléments du modèle"),
+            SelectChoice(WRITEBACK_NONE, NOTHING_WRITTEN),
+            SelectChoice("vision", lazy_gettext("enregistrer le résultat du vote sur la vision")),
+            SelectChoice("ideas", TOP_IDEAS_TO_MODEL),
         ],
         default=WRITEBACK_NONE,
     )
@@ -373,12 +465,12 @@ STEP_FORMS: dict[StepKind, type[StepForm]] = {
     StepKind.choice: ChoiceForm,
 }
 
-DEFAULT_TITLES: dict[StepKind, str] = {
-    StepKind.brainstorm: "Des idées pour chaque chemin de changement",
-    StepKind.dot_vote: "Priorisation des changements",
-    StepKind.ranking: "Classement des changements",
-    StepKind.rating: "Impact et faisabilité",
-    StepKind.choice: "Validez-vous la vision ?",
+DEFAULT_TITLES: dict[StepKind, LazyString] = {
+    StepKind.brainstorm: lazy_gettext("Des idées pour chaque chemin de changement"),
+    StepKind.dot_vote: lazy_gettext("Priorisation des changements"),
+    StepKind.ranking: lazy_gettext("Classement des changements"),
+    StepKind.rating: lazy_gettext("Impact et faisabilité"),
+    StepKind.choice: lazy_gettext("Validez-vous la vision ?"),
 }
 
 
@@ -394,10 +486,10 @@ class EditIdeaForm(FrenchForm):
     """Rewrite an idea's text."""
 
     text = TextAreaField(
-        "Texte de l'idée",
+        lazy_gettext("Texte de l'idée"),
         validators=[
-            DataRequired("L'idée ne peut pas être vide."),
-            Length(max=IDEA_MAX_LENGTH, message=TOO_LONG.format(max=IDEA_MAX_LENGTH)),
+            DataRequired(lazy_gettext("L'idée ne peut pas être vide.")),
+            Length(max=IDEA_MAX_LENGTH, message=too_long(IDEA_MAX_LENGTH)),
         ],
     )
 
@@ -406,8 +498,11 @@ class MoveIdeaForm(FrenchForm):
     """Move an idea to another column (the domain checks the column exists)."""
 
     column = StringField(
-        "Colonne",
-        validators=[DataRequired("Choisissez une colonne."), Length(max=80, message=ID_TOO_LONG)],
+        lazy_gettext("Colonne"),
+        validators=[
+            DataRequired(lazy_gettext("Choisissez une colonne.")),
+            Length(max=80, message=ID_TOO_LONG),
+        ],
     )
 
 
@@ -415,8 +510,11 @@ class MergeIdeaForm(FrenchForm):
     """Fold a duplicate into another idea (the domain checks the target)."""
 
     into = StringField(
-        "Fusionner dans",
-        validators=[DataRequired("Choisissez une idée."), Length(max=80, message=ID_TOO_LONG)],
+        lazy_gettext("Fusionner dans"),
+        validators=[
+            DataRequired(lazy_gettext("Choisissez une idée.")),
+            Length(max=80, message=ID_TOO_LONG),
+        ],
     )
 
 
@@ -424,10 +522,10 @@ class ClusterIdeaForm(FrenchForm):
     """Put an idea in a named cluster (empty: take it out)."""
 
     cluster = StringField(
-        "Regroupement",
+        lazy_gettext("Regroupement"),
         validators=[
             Optional(),
-            Length(max=CLUSTER_MAX_LENGTH, message=TOO_LONG.format(max=CLUSTER_MAX_LENGTH)),
+            Length(max=CLUSTER_MAX_LENGTH, message=too_long(CLUSTER_MAX_LENGTH)),
         ],
     )
 
@@ -435,5 +533,5 @@ class ClusterIdeaForm(FrenchForm):
 class CloseStepForm(FrenchForm):
     """Close a step; for a brainstorm, the ideas to turn into model nodes."""
 
-    idea_ids = MultiCheckboxField("Idées à reprendre dans le modèle")
-    write_back = BooleanField("Écrire le résultat dans le modèle", default=True)
+    idea_ids = MultiCheckboxField(lazy_gettext("Idées à reprendre dans le modèle"))
+    write_back = BooleanField(lazy_gettext("Écrire le résultat dans le modèle"), default=True)

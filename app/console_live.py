@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from app.auth import current_user
@@ -22,14 +23,16 @@ from app.console_forms import (
     EditIdeaForm,
     MergeIdeaForm,
     MoveIdeaForm,
+    ResultsVisibilityForm,
     choices,
 )
 from app.extensions import database, live
 from app.qr import join_url
 from workshops import service
-from workshops.model import BrainstormStep, Step, StepStatus, Workshop
+from workshops.model import RESULTS_VISIBILITY_LABELS, BrainstormStep, Step, StepStatus, Workshop
 from workshops.service import ServiceError
 from workshops.tallies import BrainstormResult
+from workshops.visibility import parse_visibility, results_withheld
 from workshops.writeback import WriteBackOutcome
 
 MODERATION_ACTIONS = ("hide", "unhide", "edit", "move", "merge", "unmerge", "cluster")
@@ -105,8 +108,46 @@ def step(workshop_id: int, step_id: str) -> str:
         if isinstance(current, BrainstormStep) else [],
         merge_targets=[i for i in ideas if not i["hidden"] and i["merged_into"] is None],
         clusters=sorted({i["cluster"] for i in ideas if i["cluster"]}),
+        visibility_form=None if isinstance(current, BrainstormStep)
+        else ResultsVisibilityForm(results_visibility=current.results_visibility.value),
+        withheld={audience: results_withheld(current, audience)
+                  for audience in ("phone", "projector")},
         **data,
     )
+
+
+@bp.post("/ateliers/<int:workshop_id>/etapes/<step_id>/resultats/affichage")
+def set_results_visibility(workshop_id: int, step_id: str) -> Response:
+    """Choose when phones and projector see the step's results."""
+    target = url_for("console.step", workshop_id=workshop_id, step_id=step_id) + "#affichage"
+    form = ResultsVisibilityForm()
+    if not form.validate():
+        return _form_refused(form, target)
+    try:
+        with database.session() as db:
+            changes = service.set_results_visibility(
+                db, workshop_id, step_id, form.results_visibility.data
+            )
+    except ServiceError as error:
+        return refused(error, target)
+    live.publish(changes)
+    chosen = RESULTS_VISIBILITY_LABELS[parse_visibility(form.results_visibility.data)]
+    flash(_("Affichage des résultats : « %(mode)s ».", mode=chosen), "success")
+    return redirect(target)
+
+
+@bp.post("/ateliers/<int:workshop_id>/etapes/<step_id>/resultats/reveler")
+def reveal_results(workshop_id: int, step_id: str) -> Response:
+    """Show the step's results on every phone and on the projector."""
+    target = url_for("console.step", workshop_id=workshop_id, step_id=step_id) + "#affichage"
+    try:
+        with database.session() as db:
+            changes = service.reveal_results(db, workshop_id, step_id)
+    except ServiceError as error:
+        return refused(error, target)
+    live.publish(changes)
+    flash(_("Résultats révélés : les téléphones et le vidéoprojecteur les affichent."), "success")
+    return redirect(target)
 
 
 @bp.post("/ateliers/<int:workshop_id>/etapes/<step_id>/idees/<idea_id>/<action>")
@@ -148,7 +189,8 @@ def moderate(workshop_id: int, step_id: str, idea_id: str, action: str) -> Respo
 def _form_refused(form: Any, target: str) -> Response:
     for errors in form.errors.values():
         for error in errors:
-            flash(error, "error")
+            # str(): a validator's message may be a lazy string, which the session cannot keep.
+            flash(str(error), "error")
     return redirect(target)
 
 
@@ -169,7 +211,7 @@ def close_step(workshop_id: int, step_id: str) -> str | Response:
     workshop = load_workshop(workshop_id)
     current = _step(workshop, step_id)
     if current.status != StepStatus.open:
-        flash("Seule une étape en cours peut être close.", "error")
+        flash(_("Seule une étape en cours peut être close."), "error")
         return redirect(url_for("console.step", workshop_id=workshop_id, step_id=step_id))
     data = _step_page_data(workshop, current)
     form = CloseStepForm(request.form if request.method == "POST" else request.args)
@@ -198,8 +240,8 @@ def close_step(workshop_id: int, step_id: str) -> str | Response:
         else:
             live.workshop_changed(workshop_id)
             flash(
-                "Étape close : voici ce qui a été écrit dans le modèle."
-                if outcome.decisions else "Étape close : rien n'a été écrit dans le modèle.",
+                _("Étape close : voici ce qui a été écrit dans le modèle.")
+                if outcome.decisions else _("Étape close : rien n'a été écrit dans le modèle."),
                 "success",
             )
             return redirect(url_for("console.step", workshop_id=workshop_id, step_id=step_id))

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from pydantic import ValidationError
 from wtforms import Field
@@ -24,6 +26,7 @@ from app.console_forms import (
     ChoiceForm,
     DotVoteForm,
     RatingForm,
+    ResultsVisibilityMixin,
     StepForm,
     lines,
 )
@@ -42,9 +45,9 @@ from workshops.options import (
 from workshops.tallies import BrainstormResult
 
 CHANGE_STATUS_LABELS = {
-    ChangeStatus.proposed: "proposé",
-    ChangeStatus.prioritised: "priorisé",
-    ChangeStatus.set_aside: "écarté",
+    ChangeStatus.proposed: lazy_gettext("proposé"),
+    ChangeStatus.prioritised: lazy_gettext("priorisé"),
+    ChangeStatus.set_aside: lazy_gettext("écarté"),
 }
 
 
@@ -85,7 +88,7 @@ def option_candidates(
     candidates = [
         Candidate(
             key=f"change:{option.id}",
-            group="Changements du modèle",
+            group=_("Changements du modèle"),
             label=f"{option.label} ({CHANGE_STATUS_LABELS[status_of[option.id]]})",
             item=option,
             checked=status_of[option.id] == ChangeStatus.proposed,
@@ -93,11 +96,11 @@ def option_candidates(
         for option in options_from_changes(project, statuses)
     ]
     candidates += [
-        Candidate(key=f"activity:{o.id}", group="Activités du modèle", label=o.label, item=o)
+        Candidate(key=f"activity:{o.id}", group=_("Activités du modèle"), label=o.label, item=o)
         for o in options_from_activities(project)
     ]
     candidates += [
-        Candidate(key=f"stake:{o.id}", group="Enjeux du modèle", label=o.label, item=o)
+        Candidate(key=f"stake:{o.id}", group=_("Enjeux du modèle"), label=o.label, item=o)
         for o in options_from_stakes(project)
     ]
     for title, wall in brainstorms:
@@ -107,7 +110,7 @@ def option_candidates(
                 candidates.append(
                     Candidate(
                         key=f"idea:{card.id}",
-                        group=f"Idées du remue-méninges « {title} »",
+                        group=_("Idées du remue-méninges « %(title)s »", title=title),
                         label=f"{label} (▲ {card.upvotes})",
                         # The option's id is the idea's, as workshops.options does.
                         item=Option(id=card.id, label=label, source="idea", ref=card.id),
@@ -122,7 +125,7 @@ def column_candidates(project: Project) -> list[Candidate]:
     candidates = [
         Candidate(
             key=f"change:{column.id}",
-            group="Un par changement",
+            group=_("Un par changement"),
             label=column.label,
             item=column,
             checked=column.id in prioritised,
@@ -131,7 +134,7 @@ def column_candidates(project: Project) -> list[Candidate]:
     ]
     nothing_ticked = not prioritised
     candidates += [
-        Candidate(key=f"theme:{c.id}", group="Une par thématique", label=c.label, item=c,
+        Candidate(key=f"theme:{c.id}", group=_("Une par thématique"), label=c.label, item=c,
                   checked=nothing_ticked)
         for c in columns_from_themes(project)
     ]
@@ -157,7 +160,8 @@ def _free_items(lines: list[str], taken: set[str], make: type[Option] | type[Col
         if len(line) > TITLE_MAX_LENGTH:
             raise FormProblem(
                 "free_options" if make is Option else "free_columns",
-                f"« {short_label(line, 40)} » dépasse {TITLE_MAX_LENGTH} caractères.",
+                _("« %(line)s » dépasse %(max)s caractères.", line=short_label(line, 40),
+                  max=TITLE_MAX_LENGTH),
             )
         item_id = unique_slug(line, taken)
         taken.add(item_id)
@@ -202,7 +206,7 @@ def build_step(form: StepForm, candidates: Sequence[Candidate], taken_ids: Itera
         columns = _picked_items(form, candidates)
         columns += _free_items(lines(form.free_columns.data), {c.id for c in columns}, Column)
         if not columns:
-            raise FormProblem("picked", "Choisissez ou saisissez au moins une colonne.")
+            raise FormProblem("picked", _("Choisissez ou saisissez au moins une colonne."))
         data["columns"] = [column.model_dump() for column in columns]
         data["max_idea_length"] = form.max_idea_length.data
     else:
@@ -211,9 +215,10 @@ def build_step(form: StepForm, candidates: Sequence[Candidate], taken_ids: Itera
             options = vision_vote_options() + options
         options += _free_items(lines(form.free_options.data), {o.id for o in options}, Option)
         if not options:
-            raise FormProblem("picked", "Choisissez ou saisissez au moins une option.")
+            raise FormProblem("picked", _("Choisissez ou saisissez au moins une option."))
         if len(options) > MAX_OPTIONS:
-            raise FormProblem("picked", f"{MAX_OPTIONS} options au plus ({len(options)} choisies).")
+            raise FormProblem("picked", _("%(max)s options au plus (%(count)s choisies).",
+                                          max=MAX_OPTIONS, count=len(options)))
         data["options"] = [option.model_dump() for option in options]
     if isinstance(form, DotVoteForm):
         data["budget"] = form.budget.data
@@ -226,14 +231,16 @@ def build_step(form: StepForm, candidates: Sequence[Candidate], taken_ids: Itera
             {
                 "id": slugify(label.data) + (f"-{index}" if index else ""),
                 "label": label.data.strip(),
-                "high_label": (high.data or "fort").strip(),
-                "low_label": (low.data or "faible").strip(),
+                "high_label": (high.data or _("fort")).strip(),
+                "low_label": (low.data or _("faible")).strip(),
             }
             for index, (label, high, low) in enumerate(criteria)
         ]
     if isinstance(form, ChoiceForm):
         data["multiple"] = form.multiple.data
         data["allow_comment"] = form.allow_comment.data
+    if isinstance(form, ResultsVisibilityMixin):
+        data["results_visibility"] = form.results_visibility.data
     try:
         return STEP_ADAPTER.validate_python(data)
     except ValidationError as error:
@@ -251,6 +258,7 @@ _FIELD_OF_LOCATION = {
     "criteria": "criterion_1",
     "max_idea_length": "max_idea_length",
     "writeback": "writeback",
+    "results_visibility": "results_visibility",
 }
 
 
@@ -269,7 +277,7 @@ def domain_problem(error: ValidationError) -> FormProblem:
         if field is None:
             field = _guess_field(message)
     else:
-        message = "Valeur refusée : vérifiez ce champ."
+        message = _("Valeur refusée : vérifiez ce champ.")
     return FormProblem(field, message)
 
 

@@ -10,13 +10,16 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, render_template
+from flask_babel import gettext, ngettext
 
 from app.auth import login_required
 from app.extensions import database, live
+from app.i18n_messages import projector_messages
 from app.participant import WS_PATH
 from app.qr import join_url, public_base_url, qr_svg
 from workshops import service
 from workshops.service import ServiceError
+from workshops.visibility import results_withheld
 
 bp = Blueprint("projector", __name__)
 
@@ -34,24 +37,32 @@ def show(workshop_id: int) -> str:
         step = workshop.current()
         result = service.step_results(db, workshop_id, step.id) if step is not None else None
         presence = service.presence(db, workshop_id, phones)
+    # A tally the projector may not show yet never reaches the page: only its voter count.
+    hidden = step is not None and results_withheld(step, "projector")
+    hidden_voters = getattr(result, "voters", 0) if hidden else None
+    if hidden:
+        result = None
     url = join_url(workshop.code)
     if step is not None and presence["step_id"] == step.id:
-        noun = "a contribué" if step.kind == "brainstorm" else "a voté"
-        plural = "ont contribué" if step.kind == "brainstorm" else "ont voté"
         voters = presence["voters"]
-        voters_text = f"{voters} {noun if voters <= 1 else plural}"
+        if step.kind == "brainstorm":
+            voters_text = ngettext("%(num)d a contribué", "%(num)d ont contribué", voters)
+        else:
+            voters_text = ngettext("%(num)d a voté", "%(num)d ont voté", voters)
     else:
-        count = presence["phones"]
-        plural_s = "s" if count > 1 else ""
-        voters_text = f"{count} téléphone{plural_s} connecté{plural_s}"
+        voters_text = ngettext(
+            "%(num)d téléphone connecté", "%(num)d téléphones connectés", presence["phones"]
+        )
     return render_template(
         "projector/projector.html",
         workshop=workshop,
         step=step,
         result=result,
+        hidden_voters=hidden_voters,
         presence=presence,
         voters_text=voters_text,
-        qr=qr_svg(url, f"QR code pour rejoindre l'atelier : {url}"),
+        qr=qr_svg(url, gettext("QR code pour rejoindre l'atelier : %(url)s", url=url)),
         join_host=urlsplit(public_base_url()).netloc,
         config={"workshop_id": workshop.id, "ws_path": WS_PATH},
+        js_messages=projector_messages(),
     )

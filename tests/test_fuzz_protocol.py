@@ -44,6 +44,7 @@ DIRECT_REPLIES = {"ack", "error", "welcome", "state", "pong"}
 CLIENT_TYPES = [
     "hello", "join", "post_idea", "upvote", "cast_ballot", "get_state", "ping",
     "start_step", "close_step", "moderate_idea", "open_workshop", "close_workshop",
+    "reveal_results", "set_results_visibility",
 ]
 
 
@@ -99,6 +100,7 @@ def plausible_fields(code: str, options: list[str]) -> dict[str, st.SearchStrate
         "ballot": ballots,
         "idea_ids": st.lists(st.text(max_size=5), max_size=3) | json_values,
         "write_back": st.booleans() | json_values,
+        "visibility": st.sampled_from(["live", "after_vote", "on_reveal"]) | json_values,
         "moderation": st.fixed_dictionaries({"action": st.text(max_size=8),
                                              "idea_id": st.text(max_size=5)}) | json_values,
         "nonce": st.text(max_size=70) | json_values,

@@ -70,6 +70,9 @@ def _facilitator_message(kind: str, running: Running) -> dict[str, Any]:
                           "moderation": {"action": "hide", "idea_id": running.idea_id}},
         "open_workshop": {"type": "open_workshop"},
         "close_workshop": {"type": "close_workshop"},
+        "reveal_results": {"type": "reveal_results", "step_id": "priorisation"},
+        "set_results_visibility": {"type": "set_results_visibility", "step_id": "priorisation",
+                                   "visibility": "on_reveal"},
     }[kind]
 
 

@@ -66,7 +66,8 @@ def facilitator(live_server: LiveServer) -> Iterator[FacilitatorActions]:
 def running(facilitator: FacilitatorActions) -> dict[str, Any]:
     """A workshop of the demo project: a dot vote (running) then a choice."""
     facilitator.close()
-    vote = make_dot_vote_step(options=make_options(3), budget=2, max_per_option=1)
+    vote = make_dot_vote_step(options=make_options(3), budget=2, max_per_option=1,
+                              results_visibility="live")
     choice = make_choice_step(writeback=None)
     facilitator.create_workshop(facilitator.project_id(demo_project().id), "Atelier du navigateur")
     facilitator.add_steps([vote, choice])

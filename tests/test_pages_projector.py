@@ -68,7 +68,7 @@ def test_before_any_step_the_projector_welcomes_and_counts_participants(
 
 
 def test_a_dot_vote_shows_bars_and_a_table_of_dots(app: Any, client: Any) -> None:
-    step = make_dot_vote_step()
+    step = make_dot_vote_step(results_visibility="live")
     workshop = seed_workshop(app, [step], start=step.id)
     for dots in ({"opt-a": 2, "opt-b": 1}, {"opt-a": 1}, {"opt-c": 2}):
         vote(app, workshop, join(app, workshop), step.id, DotBallot(dots=dots))
@@ -83,7 +83,7 @@ def test_a_dot_vote_shows_bars_and_a_table_of_dots(app: Any, client: Any) -> Non
 
 
 def test_a_ranking_shows_schulze_and_borda_with_ties(app: Any, client: Any) -> None:
-    step = make_ranking_step()
+    step = make_ranking_step(results_visibility="live")
     workshop = seed_workshop(app, [step], start=step.id)
     # A Condorcet cycle between A, B and C: Schulze ties them, D comes last.
     for order in (["opt-a", "opt-b", "opt-c", "opt-d"], ["opt-b", "opt-c", "opt-a", "opt-d"],
@@ -96,7 +96,7 @@ def test_a_ranking_shows_schulze_and_borda_with_ties(app: Any, client: Any) -> N
 
 
 def test_two_criteria_give_a_two_by_two_matrix(app: Any, client: Any) -> None:
-    step = make_rating_step()
+    step = make_rating_step(results_visibility="live")
     workshop = seed_workshop(app, [step], start=step.id)
     vote(app, workshop, join(app, workshop), step.id, RatingBallot(scores={
         "opt-a": {"impact": 5, "faisabilite": 5}, "opt-b": {"impact": 1, "faisabilite": 4},
@@ -113,7 +113,7 @@ def test_two_criteria_give_a_two_by_two_matrix(app: Any, client: Any) -> None:
 
 
 def test_a_choice_shows_shares_and_comments(app: Any, client: Any) -> None:
-    step = make_choice_step()
+    step = make_choice_step(results_visibility="live")
     workshop = seed_workshop(app, [step], start=step.id)
     vote(app, workshop, join(app, workshop), step.id,
          ChoiceBallot(choices=["d-accord"], comment="Ajouter la mobilité"))

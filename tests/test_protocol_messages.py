@@ -50,6 +50,11 @@ VALID_CLIENT_MESSAGES: dict[str, dict[str, Any]] = {
     },
     "open_workshop": {"type": "open_workshop", "client_id": "c-8"},
     "close_workshop": {"type": "close_workshop", "client_id": "c-9"},
+    "reveal_results": {"type": "reveal_results", "client_id": "c-10", "step_id": "vote"},
+    "set_results_visibility": {
+        "type": "set_results_visibility", "client_id": "c-11", "step_id": "vote",
+        "visibility": "on_reveal",
+    },
 }
 
 
@@ -164,10 +169,20 @@ def test_hello_needs_exactly_one_way_to_name_the_workshop() -> None:
         Hello(protocol=1, code="KX7QHA", workshop_id="3")
 
 
-def test_the_facilitator_messages_are_the_five_of_the_issue() -> None:
+def test_the_facilitator_messages_are_the_five_of_the_issue_and_the_two_of_visibility() -> None:
     assert FACILITATOR_MESSAGES == {
-        "start_step", "close_step", "moderate_idea", "open_workshop", "close_workshop"
+        "start_step", "close_step", "moderate_idea", "open_workshop", "close_workshop",
+        "reveal_results", "set_results_visibility",
     }
+
+
+def test_an_unknown_results_visibility_is_refused_in_french() -> None:
+    message = dict(VALID_CLIENT_MESSAGES["set_results_visibility"], visibility="secret")
+    with pytest.raises(ProtocolError) as caught:
+        parse_client_message(json.dumps(message))
+    assert caught.value.code == "invalid_message"
+    assert "« affichage des résultats »" in caught.value.message
+    assert caught.value.client_id == "c-11"
 
 
 def test_server_messages_round_trip_through_json() -> None:

@@ -152,7 +152,8 @@ def test_hostile_workshop_title_cannot_close_the_page_data_block(
 
 
 def test_hostile_ballot_comment_shows_as_text(app: Any, client: Any) -> None:
-    step = make_choice_step()
+    # Live results: the projector page draws the tally (and so the hostile comment).
+    step = make_choice_step(results_visibility="live")
     workshop = seed_workshop(app, [step], start=step.id)
     token = join(app, workshop)
     vote(app, workshop, token, step.id,
@@ -169,7 +170,8 @@ def test_hostile_option_labels_show_as_text(app: Any, client: Any) -> None:
     from workshops.model import Option
 
     options = [Option(id="a", label="<i>gras</i>"), Option(id="b", label="B")]
-    step = make_dot_vote_step(options=options, budget=1, max_per_option=1)
+    step = make_dot_vote_step(options=options, budget=1, max_per_option=1,
+                              results_visibility="live")
     workshop = seed_workshop(app, [step], start=step.id)
     vote(app, workshop, join(app, workshop), step.id, DotBallot(dots={"a": 1}))
     log_in(client, app)

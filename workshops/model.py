@@ -122,6 +122,26 @@ STEP_KIND_LABELS = {
 }
 
 
+class ResultsVisibility(StrEnum):
+    """When phones and projector see a vote's results (the facilitator always does).
+
+    ``live``: as they change; ``after_vote``: a phone once it has voted, the projector
+    once the step is closed; ``on_reveal``: only once the facilitator reveals them. The
+    rules are :func:`workshops.visibility.results_shown`.
+    """
+
+    live = "live"
+    after_vote = "after_vote"
+    on_reveal = "on_reveal"
+
+
+RESULTS_VISIBILITY_LABELS = {
+    ResultsVisibility.live: "en direct",
+    ResultsVisibility.after_vote: "après avoir voté",
+    ResultsVisibility.on_reveal: "à la révélation",
+}
+
+
 # --- Options, columns, criteria ---------------------------------------------------------
 
 OptionSource = Literal["change", "activity", "stake", "idea", "free"]
@@ -232,12 +252,23 @@ def _unique(ids: list[str], what: str) -> None:
 
 class _OptionStep(_StepBase):
     options: list[Option] = Field(min_length=1, max_length=MAX_OPTIONS)
+    results_visibility: ResultsVisibility = ResultsVisibility.after_vote
+    results_revealed: bool = False
 
     @field_validator("options")
     @classmethod
     def _unique_options(cls, options: list[Option]) -> list[Option]:
         _unique([option.id for option in options], "l'option")
         return options
+
+    @model_validator(mode="after")
+    def _revealed_once_started(self) -> _OptionStep:
+        if self.results_revealed and self.status == StepStatus.pending:
+            raise ValueError(
+                f"les résultats de l'étape « {self.title} » ne peuvent pas être révélés "
+                "avant son lancement"
+            )
+        return self
 
     def option(self, option_id: str) -> Option:
         """The option with this id (``KeyError`` if none)."""

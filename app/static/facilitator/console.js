@@ -22,8 +22,13 @@
     ideaCount: document.getElementById("idea-count"),
     live: document.getElementById("live-state"),
     liveText: document.getElementById("live-text"),
-    status: document.getElementById("step-status")
+    status: document.getElementById("step-status"),
+    visibility: document.getElementById("results-visibility"),
+    revealed: document.getElementById("results-revealed"),
+    revealForm: document.getElementById("reveal-form")
   };
+
+  var VISIBILITY_LABELS = { live: "en direct", after_vote: "après avoir voté", on_reveal: "à la révélation" };
 
   var initialStatus = null;
   var refreshTimer = null;
@@ -46,6 +51,14 @@
 
   function ourStep(steps) {
     return (steps || []).filter(function (s) { return s.id === config.step_id; })[0] || null;
+  }
+
+  /* The results' mode, as changed from another tab or another console. */
+  function showVisibility(step) {
+    if (!step || !step.results_visibility || !view.visibility) { return; }
+    view.visibility.textContent = VISIBILITY_LABELS[step.results_visibility] || step.results_visibility;
+    if (view.revealed) { view.revealed.hidden = !step.results_revealed; }
+    if (view.revealForm && step.results_revealed) { view.revealForm.hidden = true; }
   }
 
   function noticeReload(text) {
@@ -133,6 +146,7 @@
       case "state":
         showPresence(message.state.presence);
         var step = ourStep(message.state.steps);
+        showVisibility(step);
         if (step) {
           if (initialStatus === null) { initialStatus = step.status; }
           else if (step.status !== initialStatus) { noticeReload("L'étape a changé d'état."); }
@@ -153,6 +167,7 @@
         break;
       case "step_changed":
         var changed = ourStep(message.steps);
+        showVisibility(changed);
         if (changed && initialStatus !== null && changed.status !== initialStatus) {
           noticeReload("L'étape est maintenant « " + ({ pending: "à venir", open: "en cours", closed: "close" })[changed.status] + " ».");
         }

@@ -83,8 +83,8 @@ class LiveServer:
 
     @property
     def database_url(self) -> str:
-        """The SQLite database the server uses."""
-        return f"sqlite:///{self.instance / 'chemins.sqlite3'}"
+        """The database the server uses (``env["DATABASE_URL"]``, else its SQLite file)."""
+        return self.env.get("DATABASE_URL") or f"sqlite:///{self.instance / 'chemins.sqlite3'}"
 
     def start(self) -> None:
         """Start the server and wait until it accepts connections."""
@@ -99,7 +99,8 @@ class LiveServer:
             "PYTHONUNBUFFERED": "1",
             **self.env,
         }
-        env.pop("DATABASE_URL", None)
+        if "DATABASE_URL" not in self.env:  # the instance's SQLite file, not the caller's
+            env.pop("DATABASE_URL", None)
         with output.open("wb") as log:
             self.process = subprocess.Popen(
                 [*chemins_command(), "serve", "--host", "127.0.0.1", "--port", str(self.port)],

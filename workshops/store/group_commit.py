@@ -67,6 +67,7 @@ class WriterStats:
     batches: int = 0
     jobs: int = 0
     largest_batch: int = 0
+    last_batch: int = 0
 
 
 class GroupCommitter:
@@ -90,6 +91,11 @@ class GroupCommitter:
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+
+    @property
+    def queue_length(self) -> int:
+        """Units of work waiting for the writer now (approximate: for monitoring)."""
+        return self._queue.qsize()
 
     def submit(self, work: Callable[[Session], T]) -> Future[T]:
         """Queue ``work``; the future holds its result once its transaction is committed."""
@@ -157,6 +163,7 @@ class GroupCommitter:
         self.stats.batches += 1
         self.stats.jobs += len(batch)
         self.stats.largest_batch = max(self.stats.largest_batch, len(batch))
+        self.stats.last_batch = len(batch)
         for job, value, failure in outcomes:
             if failure is not None:
                 job.future.set_exception(failure)

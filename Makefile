@@ -15,10 +15,10 @@ TEST_PACKAGES := graphviz:dot libreoffice-writer-nogui:soffice libreoffice-calc-
 	chromium:chromium fonts-dejavu-core:fc-list poppler-utils:pdftoppm
 # Packages of the scale-out tests (PostgreSQL started on 127.0.0.1 by the tests): installed
 # when root; otherwise one line says so and those tests are skipped with the reason.
-SCALE_PACKAGES := postgresql:pg_ctlcluster
+SCALE_PACKAGES := postgresql:pg_ctlcluster redis-server:redis-server
 
 .PHONY: serve test lint venv system-deps-serve system-deps-test system-deps-scale clean examples \
-	bench
+	bench bench-scale translations translations-update
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -61,16 +61,32 @@ system-deps-scale:
 	    --no-install-recommends $$missing >/dev/null \
 	  || echo "Installation impossible de$$missing : les tests qui en ont besoin seront ignorés."; \
 	else \
-	  echo "Pas root : paquets$$missing absents, tests PostgreSQL ignorés (sudo apt-get install$$missing)."; \
+	  echo "Pas root : paquets$$missing absents, tests PostgreSQL/Redis ignorés (sudo apt-get install$$missing)."; \
 	fi
 
-serve: $(STAMP) system-deps-serve
+serve: $(STAMP) system-deps-serve translations
 	$(BIN)/chemins serve
+
+# The pages' translations: the .po files are committed, the .mo files they compile to are
+# built here (never committed). translations-update is for developers: it extracts the
+# texts of the code and templates into messages.pot, merges it into every .po and gives
+# the French catalogue (French is the source language) its plural forms.
+TRANSLATIONS := app/translations
+translations: $(STAMP)
+	$(BIN)/pybabel -q compile -d $(TRANSLATIONS)
+
+translations-update: $(STAMP)
+	$(BIN)/pybabel -q extract -F $(TRANSLATIONS)/babel.cfg -k lazy_gettext \
+	  -k lazy_ngettext:1,2 --project=Chemins --sort-by-file \
+	  -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel -q update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) \
+	  --ignore-obsolete --no-fuzzy-matching
+	$(BIN)/python -m app.i18n_plurals $(TRANSLATIONS)/fr/LC_MESSAGES/messages.po
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test: $(STAMP) system-deps-test system-deps-scale lint
+test: $(STAMP) system-deps-test system-deps-scale lint translations
 	$(BIN)/python -m pytest
 
 # Load benchmark of the live workshops (minutes; CI does not run it): figures printed and
@@ -83,6 +99,14 @@ bench: $(STAMP) system-deps-test
 	  --json build/bench/live_brainstorm.json
 	$(BIN)/python benchmarks/phone_apply.py --json build/bench/phone_apply.json
 	$(BIN)/python benchmarks/plot_latency.py build/bench/live_vote.json docs/performance-live.png
+
+# Scale-out benchmark (an hour or so; CI does not run it): 1, 2 and 4 processes behind a
+# private nginx, on PostgreSQL and Redis started for it; figures in build/bench/scale_out.json.
+bench-scale: $(STAMP) system-deps-scale
+	$(call ensure_packages,nginx:nginx)
+	mkdir -p build/bench
+	$(BIN)/python benchmarks/scale_out.py --processes 1 2 4 --phones 100 500 1000 2000 5000 \
+	  --json build/bench/scale_out.json
 
 examples: $(STAMP) system-deps-test
 	$(BIN)/python -m exports.examples docs/examples

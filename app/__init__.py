@@ -58,11 +58,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         "max_message_size": 4 * app.config["MAX_MESSAGE_CHARS"],
     }
 
-    from app.extensions import csrf, database, live, sock
+    from app import i18n
+    from app.extensions import babel, csrf, database, live, sock
 
     database.init_app(app)
     csrf.init_app(app)
     live.init_app(app)
+    babel.init_app(
+        app, default_locale=i18n.default_language(app), locale_selector=i18n.select_locale
+    )
 
     from app import (
         accessibility,
@@ -76,6 +80,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         health,
         history,
         members,
+        metrics,
         participant,
         projector,
         sockets,
@@ -85,7 +90,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     for blueprint in (auth.bp, console.bp, participant.bp, projector.bp, sockets.bp,
                       documents.bp, diagnostic_pages.bp, editor.bp,
                       history.bp, members.bp, comments.bp, dashboard.bp, accessibility.bp,
-                      health.bp):
+                      health.bp, i18n.bp, metrics.bp):
         app.register_blueprint(blueprint)
     return app
 

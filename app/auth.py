@@ -25,6 +25,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
@@ -39,7 +41,7 @@ bp.record_once(security.init_app)
 
 EMAIL_MAX_LENGTH = 254
 PASSWORD_MAX_LENGTH = 200
-LOGIN_FAILED = "Adresse électronique ou mot de passe incorrect."
+LOGIN_FAILED = lazy_gettext("Adresse électronique ou mot de passe incorrect.")
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -63,18 +65,18 @@ class LoginForm(FrenchForm):
     """E-mail address and password; the CSRF token comes from :class:`FlaskForm`."""
 
     email = StringField(
-        "Adresse électronique",
+        lazy_gettext("Adresse électronique"),
         validators=[
-            DataRequired("Saisissez votre adresse électronique."),
-            Length(max=EMAIL_MAX_LENGTH, message="Cette adresse est trop longue."),
+            DataRequired(lazy_gettext("Saisissez votre adresse électronique.")),
+            Length(max=EMAIL_MAX_LENGTH, message=lazy_gettext("Cette adresse est trop longue.")),
         ],
         render_kw={"autocomplete": "username", "inputmode": "email", "spellcheck": "false"},
     )
     password = PasswordField(
-        "Mot de passe",
+        lazy_gettext("Mot de passe"),
         validators=[
-            DataRequired("Saisissez votre mot de passe."),
-            Length(max=PASSWORD_MAX_LENGTH, message="Ce mot de passe est trop long."),
+            DataRequired(lazy_gettext("Saisissez votre mot de passe.")),
+            Length(max=PASSWORD_MAX_LENGTH, message=lazy_gettext("Ce mot de passe est trop long.")),
         ],
         render_kw={"autocomplete": "current-password"},
     )
@@ -155,7 +157,7 @@ def login() -> str | Response:
 def logout() -> Response:
     """Log out (a POST with the CSRF token, so no link elsewhere can log anyone out)."""
     session.clear()
-    flash("Vous êtes déconnecté·e.", "info")
+    flash(_("Vous êtes déconnecté·e."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -171,8 +173,8 @@ def one_time_link(token: str) -> str | Response | tuple[str, int]:
         return (
             render_template(
                 "error.html",
-                title="Lien expiré",
-                message=(
+                title=_("Lien expiré"),
+                message=_(
                     "Ce lien de connexion a déjà servi ou a expiré. Connectez-vous avec "
                     "votre adresse et votre mot de passe, ou relancez « chemins serve »."
                 ),

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -36,11 +38,11 @@ class CommentForm(FrenchForm):
     """A comment, and the page to go back to once it is posted."""
 
     text = TextAreaField(
-        "Votre commentaire",
+        lazy_gettext("Votre commentaire"),
         validators=[
-            DataRequired("Écrivez votre commentaire avant de l'envoyer."),
+            DataRequired(lazy_gettext("Écrivez votre commentaire avant de l'envoyer.")),
             Length(max=COMMENT_MAX_LENGTH,
-                   message=f"{COMMENT_MAX_LENGTH} caractères au plus."),
+                   message=lazy_gettext("%(max)s caractères au plus.", max=COMMENT_MAX_LENGTH)),
         ],
     )
     next = HiddenField()
@@ -58,7 +60,7 @@ def _comment_helpers() -> dict[str, Any]:
 
 
 def _node_page(project_id: int, node_id: str, form: CommentForm) -> str:
-    project, _ = current_project(project_id)
+    project, _revision = current_project(project_id)
     title = node_title(project, node_id)
     if title is None:
         abort(404)
@@ -72,7 +74,7 @@ def _node_page(project_id: int, node_id: str, form: CommentForm) -> str:
 @require_project_role(Role.viewer)
 def index(project_id: int) -> str:
     """Every comment of the project, newest first, each linking to its node."""
-    project, _ = current_project(project_id)
+    project, _revision = current_project(project_id)
     with database.read_session() as db:
         comments = project_comments(db, project_id)
     titles = {comment.node_id: node_title(project, comment.node_id) for comment in comments}
@@ -104,7 +106,7 @@ def add(project_id: int, node_id: str) -> str | Response | tuple[str, int]:
         except CommentError as error:
             form.text.errors = [str(error)]
         else:
-            flash("Commentaire ajouté.", "success")
+            flash(_("Commentaire ajouté."), "success")
             back = form.next.data or url_for("comments.node", project_id=project_id,
                                              node_id=node_id)
             return redirect(safe_next(back.split("#", 1)[0]) + "#commentaires")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from app.auth import login_required
@@ -30,6 +31,7 @@ from app.extensions import database, live
 from app.qr import join_url
 from workshops import service
 from workshops.model import (
+    RESULTS_VISIBILITY_LABELS,
     STEP_KIND_LABELS,
     STEP_STATUS_LABELS,
     WORKSHOP_STATUS_LABELS,
@@ -58,6 +60,9 @@ def _labels() -> dict[str, Any]:
         "step_kind_labels": {kind.value: label for kind, label in STEP_KIND_LABELS.items()},
         "step_status_labels": {s.value: label for s, label in STEP_STATUS_LABELS.items()},
         "workshop_status_labels": {s.value: label for s, label in WORKSHOP_STATUS_LABELS.items()},
+        "results_visibility_labels": {
+            mode.value: label for mode, label in RESULTS_VISIBILITY_LABELS.items()
+        },
     }
 
 
@@ -118,7 +123,8 @@ def new_workshop() -> str | Response:
             attach_problem(form, FormProblem("title" if "titre" in error.message else None,
                                              error.message))
         else:
-            flash(f"Atelier « {workshop.title} » créé. Ajoutez-lui des étapes.", "success")
+            flash(_("Atelier « %(title)s » créé. Ajoutez-lui des étapes.", title=workshop.title),
+                  "success")
             return redirect(url_for("console.workshop", workshop_id=int(workshop.id)))
     return render_template("console/new_workshop.html", form=form, projects=projects)
 
@@ -146,7 +152,9 @@ def open_workshop(workshop_id: int) -> Response:
     except ServiceError as error:
         return refused(error, target)
     live.workshop_changed(workshop_id)
-    flash("L'atelier est ouvert : les participants peuvent le rejoindre avec son code.", "success")
+    flash(
+        _("L'atelier est ouvert : les participants peuvent le rejoindre avec son code."), "success"
+    )
     return redirect(target)
 
 
@@ -160,7 +168,7 @@ def close_workshop(workshop_id: int) -> Response:
     except ServiceError as error:
         return refused(error, target)
     live.workshop_changed(workshop_id)
-    flash("L'atelier est terminé : son code n'admet plus personne.", "success")
+    flash(_("L'atelier est terminé : son code n'admet plus personne."), "success")
     return redirect(target)
 
 
@@ -197,7 +205,7 @@ def new_step(workshop_id: int, kind: str) -> str | Response:
     form = STEP_FORMS[step_kind]()
     form.picked.choices = choices((c.key, c.label) for c in candidates)
     if request.method == "GET":
-        form.title.data = DEFAULT_TITLES[step_kind]
+        form.title.data = str(DEFAULT_TITLES[step_kind])
         form.picked.data = default_picks(candidates)
     if form.validate_on_submit():
         try:
@@ -210,7 +218,7 @@ def new_step(workshop_id: int, kind: str) -> str | Response:
             attach_problem(form, FormProblem(None, error.message))
         else:
             live.workshop_changed(workshop_id)
-            flash(f"Étape « {step.title} » ajoutée.", "success")
+            flash(_("Étape « %(title)s » ajoutée.", title=step.title), "success")
             return redirect(url_for("console.workshop", workshop_id=workshop_id))
     return render_template(
         "console/new_step.html",
@@ -231,7 +239,7 @@ def remove_step(workshop_id: int, step_id: str) -> Response:
     except ServiceError as error:
         return refused(error, target)
     live.workshop_changed(workshop_id)
-    flash("Étape supprimée.", "success")
+    flash(_("Étape supprimée."), "success")
     return redirect(target)
 
 
@@ -244,7 +252,7 @@ def start_step(workshop_id: int, step_id: str) -> Response:
     except ServiceError as error:
         return refused(error, url_for("console.workshop", workshop_id=workshop_id))
     live.workshop_changed(workshop_id)
-    flash("Étape lancée : les téléphones l'affichent.", "success")
+    flash(_("Étape lancée : les téléphones l'affichent."), "success")
     return redirect(url_for("console.step", workshop_id=workshop_id, step_id=step_id))
 
 

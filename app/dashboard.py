@@ -20,6 +20,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from werkzeug.wrappers import Response
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
@@ -83,27 +85,30 @@ class RevisionForm(FrenchForm):
 class StatusForm(RevisionForm):
     """A calendar step's status."""
 
-    status = SelectField("État", choices=choices(STATUS_CHOICES))
+    status = SelectField(lazy_gettext("État"), choices=choices(STATUS_CHOICES))
 
 
 class MilestoneForm(RevisionForm):
     """A calendar step: title, first and last day, status."""
 
     title = StringField(
-        "Intitulé de l'étape",
-        validators=[InputRequired("Donnez un intitulé à l'étape."),
-                    Length(max=300, message="300 caractères au plus.")],
+        lazy_gettext("Intitulé de l'étape"),
+        validators=[InputRequired(lazy_gettext("Donnez un intitulé à l'étape.")),
+                    Length(max=300, message=lazy_gettext("300 caractères au plus."))],
     )
-    start = DateField("Début", validators=[InputRequired("Indiquez la date de début.")])
-    end = DateField("Fin", validators=[InputRequired("Indiquez la date de fin.")])
+    start = DateField(lazy_gettext("Début"),
+                      validators=[InputRequired(lazy_gettext("Indiquez la date de début."))])
+    end = DateField(lazy_gettext("Fin"),
+                    validators=[InputRequired(lazy_gettext("Indiquez la date de fin."))])
     status = SelectField(
-        "État", choices=choices(STATUS_CHOICES), default=MilestoneStatus.planned.value
+        lazy_gettext("État"), choices=choices(STATUS_CHOICES),
+        default=MilestoneStatus.planned.value
     )
 
     def validate_end(self, field: DateField) -> None:
         """The end cannot precede the start (the model says so too; here, by the field)."""
         if field.data and self.start.data and field.data < self.start.data:
-            raise ValidationError("La date de fin précède la date de début.")
+            raise ValidationError(_("La date de fin précède la date de début."))
 
     def fill(self, milestone: Milestone) -> None:
         """Show ``milestone`` in the form."""
@@ -128,7 +133,7 @@ class DateForm(FrenchForm):
     class Meta:
         csrf = False
 
-    date = DateField("Situation au", validators=[InputRequired()])
+    date = DateField(lazy_gettext("Situation au"), validators=[InputRequired()])
 
 
 def _french_date_errors(form: DateForm | MilestoneForm) -> None:
@@ -137,7 +142,7 @@ def _french_date_errors(form: DateForm | MilestoneForm) -> None:
         field = form._fields.get(name)
         unreadable = field is not None and field.data is None and bool(field.raw_data)
         if unreadable and field.errors and field.raw_data[0]:
-            field.errors = ["Date illisible : utilisez le format jj/mm/aaaa."]
+            field.errors = [_("Date illisible : utilisez le format jj/mm/aaaa.")]
 
 
 # --- Funding helper ---------------------------------------------------------------------------
@@ -270,7 +275,7 @@ def set_status(project_id: int, milestone_id: str) -> Response | tuple[str, int]
     """Change one calendar step's status."""
     form = StatusForm()
     if not form.validate_on_submit():
-        flash("Choisissez un état dans la liste.", "error")
+        flash(_("Choisissez un état dans la liste."), "error")
         return redirect(url_for("dashboard.index", project_id=project_id))
     status = MilestoneStatus(form.status.data)
     try:
@@ -282,7 +287,8 @@ def set_status(project_id: int, milestone_id: str) -> Response | tuple[str, int]
     if conflict is not None:
         return _dashboard(project_id, conflict=conflict, status=409,
                           chosen={milestone_id: status.value})
-    flash(f"État de l'étape enregistré : {MILESTONE_STATUS_LABELS[status]}.", "success")
+    flash(_("État de l'étape enregistré : %(status)s.", status=MILESTONE_STATUS_LABELS[status]),
+          "success")
     return redirect(url_for("dashboard.index", project_id=project_id) + "#calendrier")
 
 
@@ -290,7 +296,7 @@ def _milestone_page(
     project_id: int, form: MilestoneForm, milestone_id: str | None,
     conflict: ConflictView | None = None, status: int = 200,
 ) -> tuple[str, int]:
-    project, _ = current_project(project_id)
+    project, _revision = current_project(project_id)
     return render_template(
         "dashboard/milestone.html", project=project, project_id=project_id, form=form,
         milestone_id=milestone_id, conflict=conflict,
@@ -334,7 +340,7 @@ def new_milestone(project_id: int) -> Response | tuple[str, int]:
         return _milestone_page(project_id, form, None)
     return _submit_milestone(
         project_id, form, None, lambda p: add_milestone(p, **form.fields_data()),
-        f"Étape « {form.title.data} » ajoutée au calendrier.",
+        _("Étape « %(title)s » ajoutée au calendrier.", title=form.title.data),
     )
 
 
@@ -354,7 +360,7 @@ def edit_milestone(project_id: int, milestone_id: str) -> Response | tuple[str, 
     return _submit_milestone(
         project_id, form, milestone_id,
         lambda p: update_fields(p, milestone_id, **form.fields_data()),
-        f"Étape « {form.title.data} » enregistrée.",
+        _("Étape « %(title)s » enregistrée.", title=form.title.data),
     )
 
 
@@ -373,6 +379,6 @@ def delete_milestone(project_id: int, milestone_id: str) -> Response | tuple[str
         return redirect(url_for("dashboard.index", project_id=project_id))
     if conflict is not None:
         return _dashboard(project_id, conflict=conflict, status=409)
-    flash("Étape retirée du calendrier (l'historique permet de la retrouver).", "success")
+    flash(_("Étape retirée du calendrier (l'historique permet de la retrouver)."), "success")
     return redirect(url_for("dashboard.index", project_id=project_id) + "#calendrier")
 

@@ -7,24 +7,25 @@ are French and shown next to their field.
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
-from app.console_forms import TOO_LONG, FrenchForm, MultiCheckboxField
+from app.console_forms import FrenchForm, MultiCheckboxField, too_long
 
 SHORT_MAX = 300
 LONG_MAX = 10_000
 SHEET_MAX = 100
 
-_REVISION = Regexp(r"^[0-9]{1,9}$", message="Formulaire incomplet : rechargez la page.")
+INCOMPLETE = lazy_gettext("Formulaire incomplet : rechargez la page.")
+_REVISION = Regexp(r"^[0-9]{1,9}$", message=INCOMPLETE)
 
 
 class RevisionForm(FrenchForm):
     """A button that changes the project: only the revision it was shown at (and CSRF)."""
 
-    revision = HiddenField(validators=[InputRequired("Formulaire incomplet : rechargez la page."),
-                                       _REVISION])
+    revision = HiddenField(validators=[InputRequired(INCOMPLETE), _REVISION])
 
     def revision_number(self) -> int:
         """The revision the page was loaded at."""
@@ -35,75 +36,84 @@ class ImportForm(RevisionForm):
     """A portrait de territoire or a Caf open-data file, CSV or XLSX."""
 
     file = FileField(
-        "Fichier à importer (CSV ou XLSX)",
-        validators=[FileRequired("Choisissez le fichier du portrait ou des données ouvertes.")],
-        description="Portrait de territoire de la Caf ou export des données ouvertes "
-        "(colonnes numcom, nomcom, annee, txcouv_…). Séparateur « ; » ou « , », UTF-8 ou "
-        "Windows-1252.",
+        lazy_gettext("Fichier à importer (CSV ou XLSX)"),
+        validators=[
+            FileRequired(lazy_gettext("Choisissez le fichier du portrait ou des données ouvertes."))
+        ],
+        description=lazy_gettext(
+            "Portrait de territoire de la Caf ou export des données ouvertes "
+            "(colonnes numcom, nomcom, annee, txcouv_…). Séparateur « ; » ou « , », UTF-8 ou "
+            "Windows-1252."
+        ),
         render_kw={"accept": ".csv,.txt,.xlsx,.xlsm"},
     )
     sheet = StringField(
-        "Feuille du classeur (facultatif)",
-        description="Pour un classeur XLSX de plusieurs feuilles ; vide : la première.",
+        lazy_gettext("Feuille du classeur (facultatif)"),
+        description=lazy_gettext(
+            "Pour un classeur XLSX de plusieurs feuilles ; vide : la première."
+        ),
         validators=[
             Optional(),
-            Length(max=SHEET_MAX, message=TOO_LONG.format(max=SHEET_MAX)),
+            Length(max=SHEET_MAX, message=too_long(SHEET_MAX)),
         ],
     )
     mapping = FileField(
-        "Correspondance des colonnes (facultatif, YAML)",
-        description="Quand les intitulés de colonnes diffèrent de ceux de la Caf : un petit "
-        "fichier « colonnes : intitulé → indicateur » (voir docs/diagnostic.md).",
+        lazy_gettext("Correspondance des colonnes (facultatif, YAML)"),
+        description=lazy_gettext(
+            "Quand les intitulés de colonnes diffèrent de ceux de la Caf : un petit "
+            "fichier « colonnes : intitulé → indicateur » (voir docs/diagnostic.md)."
+        ),
         render_kw={"accept": ".yaml,.yml"},
     )
-    replace = BooleanField("Remplacer tous les chiffres déjà importés")
+    replace = BooleanField(lazy_gettext("Remplacer tous les chiffres déjà importés"))
 
 
 class DraftStakeForm(RevisionForm):
     """A proposed stake, corrected before it is accepted."""
 
     title = StringField(
-        "Intitulé de l'enjeu",
+        lazy_gettext("Intitulé de l'enjeu"),
         validators=[
-            DataRequired("Donnez un intitulé à l'enjeu."),
-            Length(max=SHORT_MAX, message=TOO_LONG.format(max=SHORT_MAX)),
+            DataRequired(lazy_gettext("Donnez un intitulé à l'enjeu.")),
+            Length(max=SHORT_MAX, message=too_long(SHORT_MAX)),
         ],
     )
     description = TextAreaField(
-        "Description",
-        validators=[Length(max=LONG_MAX, message=TOO_LONG.format(max=LONG_MAX))],
+        lazy_gettext("Description"),
+        validators=[Length(max=LONG_MAX, message=too_long(LONG_MAX))],
         render_kw={"rows": 10},
     )
-    theme = SelectField("Thématique", validate_choice=True)
+    theme = SelectField(lazy_gettext("Thématique"), validate_choice=True)
 
 
 class QuoteForm(RevisionForm):
     """What someone said, with who said it and where, linked to stakes."""
 
     quote = TextAreaField(
-        "Citation",
+        lazy_gettext("Citation"),
         validators=[
-            DataRequired("Écrivez la citation."),
-            Length(max=LONG_MAX, message=TOO_LONG.format(max=LONG_MAX)),
+            DataRequired(lazy_gettext("Écrivez la citation.")),
+            Length(max=LONG_MAX, message=too_long(LONG_MAX)),
         ],
         render_kw={"rows": 3},
     )
     group = StringField(
-        "Collège (facultatif)",
-        description="Élus, professionnels, partenaires, associations, habitants…",
-        validators=[Optional(), Length(max=SHORT_MAX, message=TOO_LONG.format(max=SHORT_MAX))],
+        lazy_gettext("Collège (facultatif)"),
+        description=lazy_gettext("Élus, professionnels, partenaires, associations, habitants…"),
+        validators=[Optional(), Length(max=SHORT_MAX, message=too_long(SHORT_MAX))],
     )
     workshop = StringField(
-        "Atelier ou entretien (facultatif)",
-        validators=[Optional(), Length(max=SHORT_MAX, message=TOO_LONG.format(max=SHORT_MAX))],
+        lazy_gettext("Atelier ou entretien (facultatif)"),
+        validators=[Optional(), Length(max=SHORT_MAX, message=too_long(SHORT_MAX))],
     )
-    theme = SelectField("Thématique", validate_choice=True)
-    stakes = MultiCheckboxField("Enjeux qu'elle étaye")
+    theme = SelectField(lazy_gettext("Thématique"), validate_choice=True)
+    stakes = MultiCheckboxField(lazy_gettext("Enjeux qu'elle étaye"))
 
 
 class LinkQuoteForm(RevisionForm):
     """Link a quote to one more stake."""
 
     stake = SelectField(
-        "Enjeu", validators=[InputRequired("Choisissez un enjeu.")], validate_choice=True
+        lazy_gettext("Enjeu"), validators=[InputRequired(lazy_gettext("Choisissez un enjeu."))],
+        validate_choice=True,
     )

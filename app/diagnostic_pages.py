@@ -20,6 +20,8 @@ from typing import Any
 
 import yaml
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from markupsafe import Markup
 from wtforms import SelectChoice
 
@@ -111,7 +113,9 @@ def _can_edit() -> bool:
 
 
 def _theme_choices(project: Project) -> list[SelectChoice]:
-    return choices([(NO_THEME, "Aucune")] + [(theme.id, theme.label) for theme in project.themes])
+    return choices(
+        [(NO_THEME, _("Aucune"))] + [(theme.id, theme.label) for theme in project.themes]
+    )
 
 
 def _stake_choices(project: Project) -> list[SelectChoice]:
@@ -187,7 +191,7 @@ def _apply(
     reason when the form, the domain or a newer revision refuses it (nothing saved)."""
     form = RevisionForm()
     if not form.validate_on_submit():
-        return "Le formulaire a expiré ou est incomplet : rechargez la page et recommencez."
+        return _("Le formulaire a expiré ou est incomplet : rechargez la page et recommencez.")
     user = current_user()
     try:
         with database.session() as db:
@@ -200,7 +204,8 @@ def _apply(
                 expected_revision=form.revision_number(),
             )
     except RevisionConflict as conflict:
-        return f"{conflict} Les informations ci-dessous sont à jour : recommencez si besoin."
+        return _("%(conflict)s Les informations ci-dessous sont à jour : recommencez si besoin.",
+                 conflict=conflict)
     except _Refused as refused:
         return refused.message
     except (DraftError, EvidenceError) as error:
@@ -257,7 +262,7 @@ def import_file(project_id: int) -> tuple[str, int]:
         form.mapping.errors = [str(error)]
         return _render_page(project_id, import_form=form, status=422)
     except RevisionConflict as conflict:
-        flash(f"{conflict} Importez le fichier à nouveau.", "error")
+        flash(_("%(conflict)s Importez le fichier à nouveau.", conflict=conflict), "error")
         return _render_page(project_id, status=409)
     report = outcome.report
     return render_template(
@@ -279,9 +284,10 @@ def _mapping(form: ImportForm) -> ColumnMapping | None:
     try:
         data = yaml.safe_load(upload.read().decode("utf-8-sig"))
     except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise MappingError(
-            f"La correspondance « {name} » n'est pas un fichier YAML valide (UTF-8) : {error}"
-        ) from error
+        raise MappingError(_(
+            "La correspondance « %(name)s » n'est pas un fichier YAML valide (UTF-8) : %(error)s",
+            name=name, error=error,
+        )) from error
     return parse_mapping(data if data is not None else {}, name)
 
 
@@ -303,10 +309,10 @@ def _draft(project: Project, draft_id: str) -> DraftStake:
     for draft in propose_draft_stakes(project):
         if draft.id == draft_id:
             return draft
-    raise _Refused(
+    raise _Refused(_(
         "Cet enjeu proposé n'est plus à décider (déjà accepté ou écarté, ou les chiffres "
         "ont changé)."
-    )
+    ))
 
 
 @bp.post("/enjeux-proposes/<draft_id>/accepter")
@@ -318,8 +324,8 @@ def accept(project_id: int, draft_id: str) -> Response:
         lambda project: accept_draft(project, _draft(project, draft_id)),
         "Enjeu proposé par le diagnostic accepté",
     )
-    return _done(project_id, problem, "Enjeu ajouté au projet, avec ses chiffres en preuve. "
-                 "Reliez-le maintenant aux changements qui y répondent.", "enjeux-proposes")
+    return _done(project_id, problem, _("Enjeu ajouté au projet, avec ses chiffres en preuve. "
+                 "Reliez-le maintenant aux changements qui y répondent."), "enjeux-proposes")
 
 
 @bp.route("/enjeux-proposes/<draft_id>", methods=["GET", "POST"])
@@ -353,8 +359,8 @@ def edit(project_id: int, draft_id: str) -> str | Response | tuple[str, int]:
         problem = _apply(project_id, accept_edited, "Enjeu proposé par le diagnostic, modifié "
                          "puis accepté")
         if problem is None:
-            return _done(project_id, None, "Enjeu modifié et ajouté au projet, avec ses "
-                         "chiffres en preuve.", "enjeux-proposes")
+            return _done(project_id, None, _("Enjeu modifié et ajouté au projet, avec ses "
+                         "chiffres en preuve."), "enjeux-proposes")
         flash(problem, "error")
     return render_template(
         "diagnostic/draft.html",
@@ -375,7 +381,7 @@ def drop(project_id: int, draft_id: str) -> Response:
         lambda project: drop_draft(project, _draft(project, draft_id).id),
         "Enjeu proposé par le diagnostic écarté",
     )
-    return _done(project_id, problem, "Enjeu proposé écarté : il ne sera plus proposé.",
+    return _done(project_id, problem, _("Enjeu proposé écarté : il ne sera plus proposé."),
                  "enjeux-proposes")
 
 
@@ -384,7 +390,7 @@ def drop(project_id: int, draft_id: str) -> Response:
 def restore(project_id: int) -> Response:
     """Propose again every draft stake that was dropped."""
     problem = _apply(project_id, restore_drafts, "Enjeux écartés proposés à nouveau")
-    return _done(project_id, problem, "Les enjeux écartés sont de nouveau proposés.",
+    return _done(project_id, problem, _("Les enjeux écartés sont de nouveau proposés."),
                  "enjeux-proposes")
 
 
@@ -413,7 +419,7 @@ def add(project_id: int) -> tuple[str, int] | Response:
         ),
         "Citation ajoutée au diagnostic",
     )
-    return _done(project_id, problem, "Citation ajoutée au diagnostic.", "citations")
+    return _done(project_id, problem, _("Citation ajoutée au diagnostic."), "citations")
 
 
 @bp.post("/citations/<quote_id>/relier")
@@ -424,13 +430,14 @@ def link(project_id: int, quote_id: str) -> Response:
     form = LinkQuoteForm()
     form.stake.choices = _stake_choices(project)
     if not form.validate_on_submit():
-        return _done(project_id, "Choisissez l'enjeu à relier à la citation.", "", "citations")
+        return _done(project_id, _("Choisissez l'enjeu à relier à la citation."), "",
+                     "citations")
     problem = _apply(
         project_id,
         lambda project: link_quote(project, quote_id, form.stake.data),
         "Citation reliée à un enjeu",
     )
-    return _done(project_id, problem, "Citation reliée à l'enjeu.", "citations")
+    return _done(project_id, problem, _("Citation reliée à l'enjeu."), "citations")
 
 
 @bp.post("/citations/<quote_id>/delier/<stake_id>")
@@ -442,7 +449,7 @@ def unlink(project_id: int, quote_id: str, stake_id: str) -> Response:
         lambda project: unlink_quote(project, quote_id, stake_id),
         "Citation déliée d'un enjeu",
     )
-    return _done(project_id, problem, "La citation n'étaye plus cet enjeu.", "citations")
+    return _done(project_id, problem, _("La citation n'étaye plus cet enjeu."), "citations")
 
 
 @bp.post("/citations/<quote_id>/supprimer")
@@ -454,7 +461,7 @@ def remove(project_id: int, quote_id: str) -> Response:
         lambda project: remove_quote(project, quote_id),
         "Citation supprimée du diagnostic",
     )
-    return _done(project_id, problem, "Citation supprimée.", "citations")
+    return _done(project_id, problem, _("Citation supprimée."), "citations")
 
 
 @bp.post("/ateliers/<int:workshop_id>/etapes/<step_id>/citations")
@@ -463,8 +470,8 @@ def file_ideas(project_id: int, workshop_id: int, step_id: str) -> Response:
     """File every idea of a closed brainstorm as a quote, in one click."""
     form = RevisionForm()
     if not form.validate_on_submit():
-        return _done(project_id, "Le formulaire a expiré ou est incomplet : rechargez la page "
-                     "et recommencez.", "", "citations")
+        return _done(project_id, _("Le formulaire a expiré ou est incomplet : rechargez la "
+                                   "page et recommencez."), "", "citations")
     user = current_user()
     try:
         with database.session() as db:
@@ -479,16 +486,17 @@ def file_ideas(project_id: int, workshop_id: int, step_id: str) -> Response:
     except FilingError as error:
         return _done(project_id, str(error), "", "citations")
     except RevisionConflict as conflict:
-        return _done(project_id, f"{conflict} Recommencez si besoin.", "", "citations")
+        return _done(project_id, _("%(conflict)s Recommencez si besoin.", conflict=conflict),
+                     "", "citations")
     if not filed.added:
-        message = "Aucune nouvelle idée à ranger : elles sont déjà toutes dans les citations."
+        message = _("Aucune nouvelle idée à ranger : elles sont déjà toutes dans les citations.")
     else:
         count = len(filed.added)
-        message = f"{count} idée{'s' if count > 1 else ''} rangée{'s' if count > 1 else ''} " \
-                  "en citations."
+        message = ngettext("%(num)d idée rangée en citations.",
+                           "%(num)d idées rangées en citations.", count)
         if filed.skipped:
-            message += f" {filed.skipped} déjà rangée{'s' if filed.skipped > 1 else ''} " \
-                       "auparavant."
+            message += " " + ngettext("%(num)d déjà rangée auparavant.",
+                                      "%(num)d déjà rangées auparavant.", filed.skipped)
     return _done(project_id, None, message, "citations")
 
 

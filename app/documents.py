@@ -30,6 +30,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import lazy_gettext
 
 from app.extensions import database
 from app.permissions import Role, require_project_role
@@ -62,16 +63,16 @@ MINUTES_DOWNLOADS = ("docx", "odt", "html")
 PRINT_DPI = 300
 
 FORMAT_LABELS = {
-    "docx": "Word (DOCX)",
-    "odt": "LibreOffice (ODT)",
-    "html": "Page web (HTML)",
-    "md": "Markdown",
-    "xlsx": "Excel (XLSX)",
-    "csv": "CSV pour Excel",
-    "svg": "Image SVG",
-    "png": "Image PNG",
-    "pdf": "PDF",
-    "zip": "Archive ZIP",
+    "docx": lazy_gettext("Word (DOCX)"),
+    "odt": lazy_gettext("LibreOffice (ODT)"),
+    "html": lazy_gettext("Page web (HTML)"),
+    "md": lazy_gettext("Markdown"),
+    "xlsx": lazy_gettext("Excel (XLSX)"),
+    "csv": lazy_gettext("CSV pour Excel"),
+    "svg": lazy_gettext("Image SVG"),
+    "png": lazy_gettext("Image PNG"),
+    "pdf": lazy_gettext("PDF"),
+    "zip": lazy_gettext("Archive ZIP"),
 }
 
 MINUTES_CSP = (

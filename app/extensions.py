@@ -2,7 +2,8 @@
 
 Each keeps its per-app state in ``app.extensions``, so several apps (tests) can live in
 one process: ``database`` (our SQLAlchemy binding), ``sock`` (flask-sock), ``csrf``
-(flask-wtf) and ``live`` (the broadcaster of live workshops).
+(flask-wtf), ``live`` (the broadcaster of live workshops) and ``babel`` (Flask-Babel:
+the page's language and its translations, chosen by :mod:`app.i18n`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Flask, current_app
+from flask_babel import Babel
 from flask_sock import Sock
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import Session
@@ -57,3 +59,4 @@ database = Database()
 sock = Sock()
 csrf = CSRFProtect()
 live = LiveHub()
+babel = Babel()

@@ -19,6 +19,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import LazyString, lazy_gettext
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 from wtforms import IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange
@@ -45,32 +47,36 @@ bp = Blueprint("history", __name__, url_prefix="/console/projets/<int:project_id
 
 PARIS = "Europe/Paris"
 
-GROUP_TITLES: dict[str, str] = {
-    "project": "Projet",
-    "territory": "Territoire",
-    "commune": "Communes",
-    "theme": "Thématiques",
-    "stake": "Enjeux",
-    "vision": "Vision",
-    "change": "Changements",
-    "marker": "Marqueurs de progrès",
-    "axis": "Axes stratégiques",
-    "sub_objective": "Sous-objectifs",
-    "activity": "Actions",
-    "sppe_row": "Fiche SPPE",
-    "duty_coverage": "Obligations SPPE",
-    "sppe_extra": "Éléments complémentaires SPPE",
-    "facility": "Équipements et services",
-    "body": "Instances de pilotage",
-    "cooperation_officer": "Chargé(e)s de coopération",
-    "evaluation": "Évaluation",
-    "milestone": "Calendrier de renouvellement",
-    "diagnostic": "Diagnostic partagé",
-    "decision": "Décisions",
+GROUP_TITLES: dict[str, LazyString] = {
+    "project": lazy_gettext("Projet"),
+    "territory": lazy_gettext("Territoire"),
+    "commune": lazy_gettext("Communes"),
+    "theme": lazy_gettext("Thématiques"),
+    "stake": lazy_gettext("Enjeux"),
+    "vision": lazy_gettext("Vision"),
+    "change": lazy_gettext("Changements"),
+    "marker": lazy_gettext("Marqueurs de progrès"),
+    "axis": lazy_gettext("Axes stratégiques"),
+    "sub_objective": lazy_gettext("Sous-objectifs"),
+    "activity": lazy_gettext("Actions"),
+    "sppe_row": lazy_gettext("Fiche SPPE"),
+    "duty_coverage": lazy_gettext("Obligations SPPE"),
+    "sppe_extra": lazy_gettext("Éléments complémentaires SPPE"),
+    "facility": lazy_gettext("Équipements et services"),
+    "body": lazy_gettext("Instances de pilotage"),
+    "cooperation_officer": lazy_gettext("Chargé(e)s de coopération"),
+    "evaluation": lazy_gettext("Évaluation"),
+    "milestone": lazy_gettext("Calendrier de renouvellement"),
+    "diagnostic": lazy_gettext("Diagnostic partagé"),
+    "decision": lazy_gettext("Décisions"),
 }
 """The French title of each kind of node, to group the differences on the page."""
 
-ACTION_LABELS = {"added": "ajout", "removed": "suppression", "modified": "modification"}
+ACTION_LABELS = {
+    "added": lazy_gettext("ajout"),
+    "removed": lazy_gettext("suppression"),
+    "modified": lazy_gettext("modification"),
+}
 
 
 # --- Shared with every page that saves a project ----------------------------------------------
@@ -130,7 +136,7 @@ def conflict_context(
     return ConflictView(str(conflict), clashes, others, conflict.current_revision)
 
 
-def grouped(entries: Sequence[ChangeEntry]) -> list[tuple[str, list[ChangeEntry]]]:
+def grouped(entries: Sequence[ChangeEntry]) -> list[tuple[str | LazyString, list[ChangeEntry]]]:
     """The entries grouped by kind of node, in the order of the approach."""
     groups: dict[str, list[ChangeEntry]] = {}
     for entry in entries:
@@ -171,10 +177,10 @@ class CompareForm(FrenchForm):
     class Meta:
         csrf = False
 
-    de = SelectField("De la révision", coerce=int,
-                     validators=[InputRequired("Choisissez la révision de départ.")])
-    a = SelectField("À la révision", coerce=int,
-                    validators=[InputRequired("Choisissez la révision d'arrivée.")])
+    de = SelectField(lazy_gettext("De la révision"), coerce=int,
+                     validators=[InputRequired(lazy_gettext("Choisissez la révision de départ."))])
+    a = SelectField(lazy_gettext("À la révision"), coerce=int,
+                    validators=[InputRequired(lazy_gettext("Choisissez la révision d'arrivée."))])
 
 
 class RestoreForm(FrenchForm):
@@ -198,7 +204,9 @@ def _history(project_id: int) -> tuple[Project, list[RevisionInfo]]:
 def _compare_form(history: list[RevisionInfo], data: Any = None) -> CompareForm:
     form = CompareForm(formdata=data)
     revisions = choices(
-        (info.revision, f"Révision {info.revision} — {info.summary[:80]}") for info in history
+        (info.revision, _("Révision %(revision)s — %(summary)s", revision=info.revision,
+                          summary=info.summary[:80]))
+        for info in history
     )
     form.de.choices = revisions
     form.a.choices = revisions
@@ -256,16 +264,17 @@ def restore(project_id: int, revision: int) -> str | Response | tuple[str, int]:
         except RevisionNotFound:
             abort(404)
         except RevisionConflict as conflict:
-            flash(f"{conflict} Vérifiez ci-dessous ce que la restauration changerait "
-                  "maintenant, puis confirmez de nouveau.", "error")
+            flash(_("%(conflict)s Vérifiez ci-dessous ce que la restauration changerait "
+                    "maintenant, puis confirmez de nouveau.", conflict=conflict), "error")
             return redirect(url_for("history.restore", project_id=project_id,
                                     revision=revision))
         if made == form.revision.data:
-            flash(f"La révision {revision} est identique à la version actuelle : "
-                  "rien à restaurer.", "info")
+            flash(_("La révision %(revision)s est identique à la version actuelle : "
+                    "rien à restaurer.", revision=revision), "info")
         else:
-            flash(f"Révision {revision} restaurée : c'est la révision {made}. Les révisions "
-                  "intermédiaires restent dans l'historique.", "success")
+            flash(_("Révision %(revision)s restaurée : c'est la révision %(made)s. Les "
+                    "révisions intermédiaires restent dans l'historique.", revision=revision,
+                    made=made), "success")
         return redirect(url_for("history.index", project_id=project_id))
     project, current = current_project(project_id)
     with database.read_session() as db:

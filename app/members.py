@@ -8,6 +8,8 @@ The last owner can be neither removed nor demoted (:mod:`workshops.store.members
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from werkzeug.wrappers import Response
 from wtforms import EmailField, SelectField
 from wtforms.validators import DataRequired, Length
@@ -41,24 +43,26 @@ class AddMemberForm(FrenchForm):
     """The address of an existing account and the role to give it."""
 
     email = EmailField(
-        "Adresse électronique du compte",
+        lazy_gettext("Adresse électronique du compte"),
         validators=[
-            DataRequired("Saisissez l'adresse du compte à ajouter."),
-            Length(max=EMAIL_LENGTH, message="Cette adresse est trop longue."),
+            DataRequired(lazy_gettext("Saisissez l'adresse du compte à ajouter.")),
+            Length(max=EMAIL_LENGTH, message=lazy_gettext("Cette adresse est trop longue.")),
         ],
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
-    role = SelectField("Rôle", choices=choices(ROLE_PAIRS), default=Role.viewer.value)
+    role = SelectField(
+        lazy_gettext("Rôle"), choices=choices(ROLE_PAIRS), default=Role.viewer.value
+    )
 
 
 class RoleForm(FrenchForm):
     """A member's new role."""
 
-    role = SelectField("Rôle", choices=choices(ROLE_PAIRS))
+    role = SelectField(lazy_gettext("Rôle"), choices=choices(ROLE_PAIRS))
 
 
 def _page(project_id: int, form: AddMemberForm) -> str:
-    project, _ = current_project(project_id)
+    project, _revision = current_project(project_id)
     with database.read_session() as db:
         members = list_members(db, project_id)
         shared = has_members(db, project_id)
@@ -92,7 +96,11 @@ def add(project_id: int) -> str | Response | tuple[str, int]:
         except MemberError as error:
             form.email.errors = [str(error)]
         else:
-            flash(f"{member.name} est désormais {ROLE_LABELS[member.role]} du projet.", "success")
+            flash(
+                _("%(name)s est désormais %(role)s du projet.", name=member.name,
+                  role=ROLE_LABELS[member.role]),
+                "success",
+            )
             return redirect(url_for("members.index", project_id=project_id))
     return _page(project_id, form), 400
 
@@ -103,7 +111,7 @@ def change_role(project_id: int, user_id: int) -> Response:
     """Give a member another role (the last owner stays owner)."""
     form = RoleForm()
     if not form.validate_on_submit():
-        flash("Choisissez un rôle dans la liste.", "error")
+        flash(_("Choisissez un rôle dans la liste."), "error")
     else:
         try:
             with database.session() as db:
@@ -111,7 +119,7 @@ def change_role(project_id: int, user_id: int) -> Response:
         except MemberError as error:
             flash(str(error), "error")
         else:
-            flash(f"Rôle changé : {ROLE_LABELS[Role(form.role.data)]}.", "success")
+            flash(_("Rôle changé : %(role)s.", role=ROLE_LABELS[Role(form.role.data)]), "success")
     return redirect(url_for("members.index", project_id=project_id))
 
 
@@ -128,5 +136,5 @@ def remove(project_id: int, user_id: int) -> Response:
     except MemberError as error:
         flash(str(error), "error")
     else:
-        flash("Membre retiré·e du projet.", "success")
+        flash(_("Membre retiré·e du projet."), "success")
     return redirect(url_for("members.index", project_id=project_id))

@@ -8,9 +8,12 @@ this module only finds the workshop and renders the page its script draws into.
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from app.extensions import database
+from app.i18n import domain_message
+from app.i18n_messages import phone_messages
 from workshops import service
 from workshops.join_codes import JOIN_CODE_LENGTH, JoinCodeError, check_code, normalise_code
 from workshops.model import (
@@ -53,7 +56,7 @@ def home() -> tuple[str, int] | Response:
     try:
         code = check_code(typed)
     except JoinCodeError as error:
-        return _home(typed, str(error), 400)
+        return _home(typed, _code_error(error), 400)
     return redirect(url_for("participant.phone", code=code))
 
 
@@ -67,20 +70,41 @@ def phone(code: str) -> tuple[str, int] | Response:
     try:
         check_code(code)
     except JoinCodeError as error:
-        return _home(code, str(error), 404)
+        return _home(code, _code_error(error), 404)
     with database.session() as db:
         workshop = service.find_workshop_by_code(db, code)
     if workshop is None:
         return _home(
             code,
-            f"Aucun atelier ne correspond au code « {code} ». Vérifiez le code affiché à "
-            "l'écran.",
+            gettext(
+                "Aucun atelier ne correspond au code « %(code)s ». Vérifiez le code affiché "
+                "à l'écran.",
+                code=code,
+            ),
             404,
         )
     if workshop.status == WorkshopStatus.closed:
         return render_template("participant/closed.html", workshop=workshop), 410
-    page = render_template("participant/phone.html", workshop=workshop, config=_config(workshop))
+    page = render_template(
+        "participant/phone.html",
+        workshop=workshop,
+        config=_config(workshop),
+        js_messages=phone_messages(),
+    )
     return page, 200
+
+
+def _code_error(error: JoinCodeError) -> str:
+    """Why a typed code is refused: the domain's own precise message (French), or its
+    general sense in the page's language when that is not French."""
+    return domain_message(
+        str(error),
+        gettext(
+            "Ce code n'est pas valide : saisissez le code à %(length)s caractères affiché "
+            "à l'écran (des lettres et des chiffres).",
+            length=JOIN_CODE_LENGTH,
+        ),
+    )
 
 
 def _config(workshop: Workshop) -> dict[str, object]:

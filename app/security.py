@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, render_template
 from flask.blueprints import BlueprintSetupState
+from flask_babel import LazyString, gettext, lazy_gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -28,14 +29,22 @@ SECURITY_HEADERS: dict[str, str] = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
 
-ERROR_MESSAGES: dict[int, tuple[str, str]] = {
-    400: ("Requête incorrecte", "La demande envoyée au serveur n'est pas valide."),
-    403: ("Accès refusé", "Cette page est réservée à l'équipe d'animation."),
-    404: ("Page introuvable", "Cette adresse ne correspond à aucune page de Chemins."),
-    405: ("Méthode non permise", "Cette page ne s'utilise pas de cette façon."),
-    413: ("Envoi trop volumineux", "Les données envoyées dépassent la taille permise."),
-    429: ("Trop de demandes", "Patientez quelques instants avant de réessayer."),
-    500: ("Erreur du serveur", "Une erreur inattendue s'est produite ; réessayez."),
+# Translated when the page is drawn, in its language (lazy: there is no request yet here).
+ERROR_MESSAGES: dict[int, tuple[LazyString, LazyString]] = {
+    400: (lazy_gettext("Requête incorrecte"),
+          lazy_gettext("La demande envoyée au serveur n'est pas valide.")),
+    403: (lazy_gettext("Accès refusé"),
+          lazy_gettext("Cette page est réservée à l'équipe d'animation.")),
+    404: (lazy_gettext("Page introuvable"),
+          lazy_gettext("Cette adresse ne correspond à aucune page de Chemins.")),
+    405: (lazy_gettext("Méthode non permise"),
+          lazy_gettext("Cette page ne s'utilise pas de cette façon.")),
+    413: (lazy_gettext("Envoi trop volumineux"),
+          lazy_gettext("Les données envoyées dépassent la taille permise.")),
+    429: (lazy_gettext("Trop de demandes"),
+          lazy_gettext("Patientez quelques instants avant de réessayer.")),
+    500: (lazy_gettext("Erreur du serveur"),
+          lazy_gettext("Une erreur inattendue s'est produite ; réessayez.")),
 }
 
 
@@ -47,26 +56,27 @@ def add_security_headers(response: Response) -> Response:
 
 
 def render_error(error: HTTPException) -> tuple[str, int]:
-    """Render an HTTP error as a French page with the same status code."""
+    """Render an HTTP error as a page in the visitor's language, with the same status code."""
     code = error.code or 500
-    title, message = ERROR_MESSAGES.get(code, (error.name, "La demande n'a pas abouti."))
+    if code in ERROR_MESSAGES:
+        title, message = (str(text) for text in ERROR_MESSAGES[code])
+    else:
+        title, message = error.name, gettext("La demande n'a pas abouti.")
     return render_template("error.html", title=title, message=message, code=code), code
 
 
 def render_csrf_error(error: CSRFError) -> tuple[str, int]:
-    """A form sent without a valid CSRF token: explain in French how to retry."""
-    message = (
+    """A form sent without a valid CSRF token: explain how to retry."""
+    message = gettext(
         "Le formulaire a expiré ou ne vient pas de cette page. "
         "Rechargez la page et envoyez-le de nouveau."
     )
-    return (
-        render_template("error.html", title="Formulaire expiré", message=message, code=400),
-        400,
-    )
+    title = gettext("Formulaire expiré")
+    return render_template("error.html", title=title, message=message, code=400), 400
 
 
 def init_app(state: BlueprintSetupState | Flask) -> None:
-    """Bind the headers, the cookie policy and the French error pages to the app."""
+    """Bind the headers, the cookie policy and the error pages (translated) to the app."""
     app = state.app if isinstance(state, BlueprintSetupState) else state
     # Flask leaves SameSite unset; Lax keeps the session cookie off cross-site POSTs.
     if app.config.get("SESSION_COOKIE_SAMESITE") is None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired
 
@@ -39,12 +41,12 @@ class ThemeForm(EditorForm):
     """A thématique of the convention."""
 
     label = StringField(
-        "Intitulé de la thématique",
-        validators=[DataRequired("Écrivez l'intitulé de la thématique."), short()],
-        description="Par exemple « Mobilité », « Habitat » ou « Numérique ».",
+        lazy_gettext("Intitulé de la thématique"),
+        validators=[DataRequired(lazy_gettext("Écrivez l'intitulé de la thématique.")), short()],
+        description=lazy_gettext("Par exemple « Mobilité », « Habitat » ou « Numérique »."),
     )
     kind = SelectField(
-        "Type de thématique", choices=enum_choices(THEME_KIND_LABELS),
+        lazy_gettext("Type de thématique"), choices=enum_choices(THEME_KIND_LABELS),
         default=ThemeKind.other.value,
     )
 
@@ -56,15 +58,16 @@ class CommuneForm(EditorForm):
     """A commune of the territory."""
 
     name = StringField(
-        "Nom de la commune",
-        validators=[DataRequired("Écrivez le nom de la commune."), short()],
+        lazy_gettext("Nom de la commune"),
+        validators=[DataRequired(lazy_gettext("Écrivez le nom de la commune.")), short()],
     )
     population = StringField(
-        "Population", render_kw={"inputmode": "numeric", "class": "short"},
-        description="Elle fixe les obligations SPPE de la commune quand elle est autorité "
-        "organisatrice.",
+        lazy_gettext("Population"), render_kw={"inputmode": "numeric", "class": "short"},
+        description=lazy_gettext(
+            "Elle fixe les obligations SPPE de la commune quand elle est autorité organisatrice."
+        ),
     )
-    insee_code = StringField("Code INSEE", render_kw={"class": "short"})
+    insee_code = StringField(lazy_gettext("Code INSEE"), render_kw={"class": "short"})
 
     domain_fields = ("name", "population", "insee_code")
     layout: ClassVar[Layout] = ((None, ("name", "population", "insee_code")),)
@@ -77,21 +80,27 @@ class BodyForm(EditorForm):
     """A steering or working body (Copil, Cotech, working group, circle)."""
 
     name = StringField(
-        "Nom de l'instance",
-        validators=[DataRequired("Écrivez le nom de l'instance."), short()],
-        description="Par exemple « Comité de pilotage CTG » ou « Cercle de pilotage ».",
+        lazy_gettext("Nom de l'instance"),
+        validators=[DataRequired(lazy_gettext("Écrivez le nom de l'instance.")), short()],
+        description=lazy_gettext(
+            "Par exemple « Comité de pilotage CTG » ou « Cercle de pilotage »."
+        ),
     )
     kind = SelectField(
-        "Type d'instance",
+        lazy_gettext("Type d'instance"),
         choices=choices((key, capital(label)) for key, label in BODY_KIND_LABELS.items()),
         default="other",
     )
     members = LinesField(
-        "Composition", description="Un membre ou un collège par ligne.", render_kw={"rows": 4}
+        lazy_gettext(
+            "Composition"
+        ), description=lazy_gettext(
+            "Un membre ou un collège par ligne."
+        ), render_kw={"rows": 4}
     )
     frequency = StringField(
-        "Fréquence des réunions", validators=[short()],
-        description="Par exemple « deux fois par an ».",
+        lazy_gettext("Fréquence des réunions"), validators=[short()],
+        description=lazy_gettext("Par exemple « deux fois par an »."),
     )
 
     domain_fields = ("name", "kind", "members", "frequency")
@@ -102,15 +111,23 @@ class CooperationOfficerForm(EditorForm):
     """A chargé(e) de coopération CTG: missions, themes and funded FTE."""
 
     name = StringField(
-        "Nom ou poste",
-        validators=[DataRequired("Écrivez le nom ou l'intitulé du poste."), short()],
+        lazy_gettext("Nom ou poste"),
+        validators=[DataRequired(lazy_gettext("Écrivez le nom ou l'intitulé du poste.")), short()],
     )
     missions = LinesField(
-        "Missions", description="Une mission par ligne.", render_kw={"rows": 4}
+        lazy_gettext(
+            "Missions"
+        ), description=lazy_gettext(
+            "Une mission par ligne."
+        ), render_kw={"rows": 4}
     )
-    themes = MultiCheckboxField("Thématiques suivies")
+    themes = MultiCheckboxField(lazy_gettext("Thématiques suivies"))
     fte = StringField(
-        "ETP financés", description="En équivalents temps plein, par exemple 0,5.",
+        lazy_gettext(
+            "ETP financés"
+        ), description=lazy_gettext(
+            "En équivalents temps plein, par exemple 0,5."
+        ),
         render_kw={"class": "short"},
     )
 
@@ -129,38 +146,51 @@ class SppeRowForm(EditorForm):
     """A structure (or group of structures) of the fiche action SPPE."""
 
     structure_type = SelectField(
-        "Type de structure", choices=enum_choices(SPPE_STRUCTURE_LABELS),
+        lazy_gettext("Type de structure"), choices=enum_choices(SPPE_STRUCTURE_LABELS),
         default=SppeStructureType.eaje_psu.value,
     )
     name_address = TextAreaField(
-        "Nom et adresse", validators=[short(LONG)], render_kw={"rows": 2}
+        lazy_gettext("Nom et adresse"), validators=[short(LONG)], render_kw={"rows": 2}
     )
-    commune = SelectField("Commune")
+    commune = SelectField(lazy_gettext("Commune"))
     current_places = StringField(
-        "Places actuelles", description="Pour un RPE : le nombre d'ETP.",
+        lazy_gettext(
+            "Places actuelles"
+        ), description=lazy_gettext(
+            "Pour un RPE : le nombre d'ETP."
+        ),
         render_kw={"class": "short"},
     )
     supported_places = StringField(
-        "Places soutenues par la collectivité", render_kw={"class": "short"}
+        lazy_gettext("Places soutenues par la collectivité"), render_kw={"class": "short"}
     )
-    projection = SelectField("Projection à 5 ans")
+    projection = SelectField(lazy_gettext("Projection à 5 ans"))
     projection_places = StringField(
-        "Nombre de places concernées", render_kw={"inputmode": "numeric", "class": "short"}
+        lazy_gettext(
+            "Nombre de places concernées"
+        ), render_kw={"inputmode": "numeric", "class": "short"}
     )
     projection_year = StringField(
-        "Année", render_kw={"inputmode": "numeric", "class": "short"}
+        lazy_gettext("Année"), render_kw={"inputmode": "numeric", "class": "short"}
     )
     jobs_and_skills = TextAreaField(
-        "Emplois et compétences nécessaires", validators=[short(LONG)], render_kw={"rows": 2}
+        lazy_gettext(
+            "Emplois et compétences nécessaires"
+        ), validators=[short(LONG)], render_kw={"rows": 2}
     )
     investment_type = TextAreaField(
-        "Projet d'investissement", validators=[short(LONG)], render_kw={"rows": 2},
-        description="Rénovation, construction, transplantation, aménagement, extension…",
+        lazy_gettext("Projet d'investissement"), validators=[short(LONG)], render_kw={"rows": 2},
+        description=lazy_gettext(
+            "Rénovation, construction, transplantation, aménagement, extension…"
+        ),
     )
     investment_means = TextAreaField(
-        "Moyens, freins et calendrier", validators=[short(LONG)], render_kw={"rows": 2},
-        description="Les moyens humains et d'ingénierie, les freins identifiés, le calendrier "
-        "prévisionnel.",
+        lazy_gettext(
+            "Moyens, freins et calendrier"
+        ), validators=[short(LONG)], render_kw={"rows": 2},
+        description=lazy_gettext(
+            "Les moyens humains et d'ingénierie, les freins identifiés, le calendrier prévisionnel."
+        ),
     )
 
     domain_fields = (
@@ -169,11 +199,13 @@ class SppeRowForm(EditorForm):
         "investment_type", "investment_means",
     )
     layout: ClassVar[Layout] = (
-        ("La structure", ("structure_type", "name_address", "commune", "current_places",
+        (lazy_gettext(
+            "La structure"
+        ), ("structure_type", "name_address", "commune", "current_places",
                           "supported_places")),
-        ("Projection à 5 ans", ("projection", "projection_places", "projection_year",
+        (lazy_gettext("Projection à 5 ans"), ("projection", "projection_places", "projection_year",
                                 "jobs_and_skills")),
-        ("Investissement", ("investment_type", "investment_means")),
+        (lazy_gettext("Investissement"), ("investment_type", "investment_means")),
     )
     add_layout: ClassVar[Layout | None] = (
         (None, ("structure_type", "name_address", "commune", "current_places")),
@@ -181,9 +213,11 @@ class SppeRowForm(EditorForm):
 
     def setup(self, project: Project, current: Any | None = None) -> None:
         """Communes and the projection's choices."""
-        self.commune.choices = choices([("", "— tout le territoire —"), *commune_choices(project)])
+        self.commune.choices = choices(
+            [("", _("— tout le territoire —")), *commune_choices(project)]
+        )
         self.projection.choices = [
-            SelectChoice("", "— à préciser —"), *enum_choices(SPPE_PROJECTION_LABELS)
+            SelectChoice("", _("— à préciser —")), *enum_choices(SPPE_PROJECTION_LABELS)
         ]
 
 
@@ -191,15 +225,19 @@ class DutyCoverageForm(EditorForm):
     """How an SPPE duty is met, by the EPCI or one commune."""
 
     duty = SelectField(
-        "Obligation", choices=enum_choices(SPPE_DUTY_LABELS),
+        lazy_gettext("Obligation"), choices=enum_choices(SPPE_DUTY_LABELS),
         default=SppeDuty.needs_inventory.value,
     )
     authority = SelectField(
-        "Autorité organisatrice",
-        description="Le territoire signataire, ou une commune quand elle exerce la compétence.",
+        lazy_gettext("Autorité organisatrice"),
+        description=lazy_gettext(
+            "Le territoire signataire, ou une commune quand elle exerce la compétence."
+        ),
     )
-    activities = MultiCheckboxField("Actions qui y répondent")
-    note = TextAreaField("Précisions", validators=[short(LONG)], render_kw={"rows": 2})
+    activities = MultiCheckboxField(lazy_gettext("Actions qui y répondent"))
+    note = TextAreaField(lazy_gettext(
+        "Précisions"
+    ), validators=[short(LONG)], render_kw={"rows": 2})
 
     domain_fields = ("duty", "authority", "activities", "note")
     layout: ClassVar[Layout] = ((None, ("duty", "authority", "activities", "note")),)
@@ -208,7 +246,7 @@ class DutyCoverageForm(EditorForm):
         """The authorities (territory, communes) and the actions."""
         self.authority.choices = choices(
             [
-                ("", f"{project.territory.name} (territoire signataire)"),
+                ("", _("%(name)s (territoire signataire)", name=project.territory.name)),
                 *commune_choices(project),
             ]
         )
@@ -247,23 +285,27 @@ class EvaluationForm(EditorForm):
     """How the convention is followed and evaluated."""
 
     continuous_follow_up = TextAreaField(
-        "Suivi continu", validators=[short(LONG)], render_kw={"rows": 3},
-        description="Comment le tableau de suivi des actions est tenu à jour, et par qui.",
+        lazy_gettext("Suivi continu"), validators=[short(LONG)], render_kw={"rows": 3},
+        description=lazy_gettext(
+            "Comment le tableau de suivi des actions est tenu à jour, et par qui."
+        ),
     )
     annual_checkpoint = TextAreaField(
-        "Point d'étape annuel", validators=[short(LONG)], render_kw={"rows": 3}
+        lazy_gettext("Point d'étape annuel"), validators=[short(LONG)], render_kw={"rows": 3}
     )
     mid_term_evaluation = TextAreaField(
-        "Évaluation à mi-parcours", validators=[short(LONG)], render_kw={"rows": 3}
+        lazy_gettext("Évaluation à mi-parcours"), validators=[short(LONG)], render_kw={"rows": 3}
     )
     final_evaluation = TextAreaField(
-        "Évaluation finale", validators=[short(LONG)], render_kw={"rows": 3}
+        lazy_gettext("Évaluation finale"), validators=[short(LONG)], render_kw={"rows": 3}
     )
     interim_report_year = StringField(
-        "Année du rapport intermédiaire", render_kw={"inputmode": "numeric", "class": "short"}
+        lazy_gettext(
+            "Année du rapport intermédiaire"
+        ), render_kw={"inputmode": "numeric", "class": "short"}
     )
     final_report_year = StringField(
-        "Année du rapport final", render_kw={"inputmode": "numeric", "class": "short"}
+        lazy_gettext("Année du rapport final"), render_kw={"inputmode": "numeric", "class": "short"}
     )
 
     domain_fields = (
@@ -271,7 +313,7 @@ class EvaluationForm(EditorForm):
         "interim_report_year", "final_report_year",
     )
     layout: ClassVar[Layout] = (
-        ("Suivi", ("continuous_follow_up", "annual_checkpoint")),
-        ("Évaluations", ("mid_term_evaluation", "final_evaluation")),
-        ("Les deux rapports écrits", ("interim_report_year", "final_report_year")),
+        (lazy_gettext("Suivi"), ("continuous_follow_up", "annual_checkpoint")),
+        (lazy_gettext("Évaluations"), ("mid_term_evaluation", "final_evaluation")),
+        (lazy_gettext("Les deux rapports écrits"), ("interim_report_year", "final_report_year")),
     )

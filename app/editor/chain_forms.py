@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired
 
@@ -37,9 +39,9 @@ from .forms import (
 )
 
 CHANGE_STATUS_CHOICES = [
-    (ChangeStatus.proposed.value, "Proposé"),
-    (ChangeStatus.prioritised.value, "Priorisé"),
-    (ChangeStatus.set_aside.value, "Écarté"),
+    (ChangeStatus.proposed.value, lazy_gettext("Proposé")),
+    (ChangeStatus.prioritised.value, lazy_gettext("Priorisé")),
+    (ChangeStatus.set_aside.value, lazy_gettext("Écarté")),
 ]
 
 
@@ -50,23 +52,29 @@ class StakeForm(EditorForm):
     """An enjeu drawn from the shared diagnostic."""
 
     title = StringField(
-        "Intitulé de l'enjeu",
-        validators=[DataRequired("Écrivez l'intitulé de l'enjeu."), short()],
-        description="Un enjeu prioritaire tiré du diagnostic partagé, par exemple « Rééquilibrer "
-        "l'offre d'accueil du jeune enfant entre les communes ».",
+        lazy_gettext("Intitulé de l'enjeu"),
+        validators=[DataRequired(lazy_gettext("Écrivez l'intitulé de l'enjeu.")), short()],
+        description=lazy_gettext(
+            "Un enjeu prioritaire tiré du diagnostic partagé, par exemple « Rééquilibrer l'offre "
+            "d'accueil du jeune enfant entre les communes »."
+        ),
     )
-    theme = SelectField("Thématique", validate_choice=True)
+    theme = SelectField(lazy_gettext("Thématique"), validate_choice=True)
     description = TextAreaField(
-        "Description",
+        lazy_gettext("Description"),
         validators=[short(LONG)],
-        description="Ce que montrent les données froides (chiffres du portrait de territoire) et "
-        "chaudes (paroles recueillies).",
+        description=lazy_gettext(
+            "Ce que montrent les données froides (chiffres du portrait de territoire) et chaudes "
+            "(paroles recueillies)."
+        ),
         render_kw={"rows": 4},
     )
     retained = BooleanField(
-        "Enjeu retenu pour la convention",
+        lazy_gettext("Enjeu retenu pour la convention"),
         default=True,
-        description="Décochez pour garder la trace d'un enjeu du diagnostic sans le retenir.",
+        description=lazy_gettext(
+            "Décochez pour garder la trace d'un enjeu du diagnostic sans le retenir."
+        ),
     )
 
     domain_fields = ("title", "theme", "description", "retained")
@@ -75,7 +83,7 @@ class StakeForm(EditorForm):
 
     def setup(self, project: Project, current: Any | None = None) -> None:
         """Themes of the project, or none."""
-        self.theme.choices = choices([("", "— sans thématique —"), *theme_choices(project)])
+        self.theme.choices = choices([("", _("— sans thématique —")), *theme_choices(project)])
 
 
 # --- Vision ----------------------------------------------------------------------------------
@@ -85,16 +93,20 @@ class VisionForm(EditorForm):
     """The collective vision, « En 2037, territoire… »."""
 
     text = TextAreaField(
-        "Texte de la vision",
-        validators=[DataRequired("Écrivez le texte de la vision."), short(LONG)],
-        description="Écrite collectivement, elle décrit la situation souhaitée dans 10 à 15 ans et "
-        "commence par « En 2037, territoire… ». Partez des enjeux prioritaires validés.",
+        lazy_gettext("Texte de la vision"),
+        validators=[DataRequired(lazy_gettext("Écrivez le texte de la vision.")), short(LONG)],
+        description=lazy_gettext(
+            "Écrite collectivement, elle décrit la situation souhaitée dans 10 à 15 ans et "
+            "commence par « En 2037, territoire… ». Partez des enjeux prioritaires validés."
+        ),
         render_kw={"rows": 8},
     )
     horizon_year = StringField(
-        "Horizon",
-        description="L'année visée, par exemple 2037. Laissez vide pour reprendre l'année qui "
-        "ouvre le texte (« En 2037, … »).",
+        lazy_gettext("Horizon"),
+        description=lazy_gettext(
+            "L'année visée, par exemple 2037. Laissez vide pour reprendre l'année qui ouvre le "
+            "texte (« En 2037, … »)."
+        ),
         render_kw={"inputmode": "numeric", "class": "short"},
     )
 
@@ -116,49 +128,62 @@ class ChangeForm(EditorForm):
     """A change, the stakes it answers and its place in the pathways."""
 
     statement = TextAreaField(
-        "Énoncé du changement",
-        validators=[DataRequired("Écrivez l'énoncé du changement."), short(LONG)],
-        description="Le changement chez les acteurs, écrit comme s'il était déjà là : « Les "
-        "familles connaissent les modes d'accueil du territoire ».",
+        lazy_gettext("Énoncé du changement"),
+        validators=[DataRequired(lazy_gettext("Écrivez l'énoncé du changement.")), short(LONG)],
+        description=lazy_gettext(
+            "Le changement chez les acteurs, écrit comme s'il était déjà là : « Les familles "
+            "connaissent les modes d'accueil du territoire »."
+        ),
         render_kw={"rows": 3},
     )
     actors = LinesField(
-        "Acteurs qui changent",
-        description="Un acteur par ligne : familles, assistantes maternelles, élus…",
+        lazy_gettext("Acteurs qui changent"),
+        description=lazy_gettext("Un acteur par ligne : familles, assistantes maternelles, élus…"),
         render_kw={"rows": 3},
     )
-    themes = MultiCheckboxField("Thématiques")
+    themes = MultiCheckboxField(lazy_gettext("Thématiques"))
     status = SelectField(
-        "Statut", choices=choices(CHANGE_STATUS_CHOICES), default=ChangeStatus.proposed.value,
-        description="Priorisé : retenu par le cercle de pilotage parmi les changements proposés.",
+        lazy_gettext(
+            "Statut"
+        ), choices=choices(CHANGE_STATUS_CHOICES), default=ChangeStatus.proposed.value,
+        description=lazy_gettext(
+            "Priorisé : retenu par le cercle de pilotage parmi les changements proposés."
+        ),
     )
     priority_rank = StringField(
-        "Rang de priorité",
-        description="1 pour le plus prioritaire ; laissez vide s'il n'est pas priorisé.",
+        lazy_gettext("Rang de priorité"),
+        description=lazy_gettext(
+            "1 pour le plus prioritaire ; laissez vide s'il n'est pas priorisé."
+        ),
         render_kw={"inputmode": "numeric", "class": "short"},
     )
     addresses = MultiCheckboxField(
-        "Enjeux auxquels il répond",
+        lazy_gettext("Enjeux auxquels il répond"),
     )
     preconditions = LinksField(
-        "Changements qui doivent se produire avant",
-        description="Cochez les changements préalables (préconditions). Pour chacun, écrivez "
-        "l'hypothèse qui relie les deux : « si … alors … ».",
+        lazy_gettext("Changements qui doivent se produire avant"),
+        description=lazy_gettext(
+            "Cochez les changements préalables (préconditions). Pour chacun, écrivez l'hypothèse "
+            "qui relie les deux : « si … alors … »."
+        ),
     )
     leads_to_vision = BooleanField(
-        "Ce changement mène directement à la vision",
-        description="Cochez-le pour le dernier changement d'un chemin de changement.",
+        lazy_gettext("Ce changement mène directement à la vision"),
+        description=lazy_gettext("Cochez-le pour le dernier changement d'un chemin de changement."),
     )
     vision_hypothesis = TextAreaField(
-        "Hypothèse vers la vision",
+        lazy_gettext("Hypothèse vers la vision"),
         validators=[short(LONG)],
-        description="Pourquoi ce changement rapproche-t-il de la vision ? « Si …, alors … ».",
+        description=lazy_gettext(
+            "Pourquoi ce changement rapproche-t-il de la vision ? « Si …, alors … »."
+        ),
         render_kw={"rows": 2},
     )
     hypotheses = LinesField(
-        "Autres hypothèses",
-        description="Une hypothèse par ligne : ce qui doit être vrai pour que ce changement "
-        "se produise.",
+        lazy_gettext("Autres hypothèses"),
+        description=lazy_gettext(
+            "Une hypothèse par ligne : ce qui doit être vrai pour que ce changement se produise."
+        ),
         render_kw={"rows": 3},
     )
 
@@ -167,9 +192,11 @@ class ChangeForm(EditorForm):
         "preconditions", "leads_to_vision", "vision_hypothesis", "hypotheses",
     )
     layout: ClassVar[Layout] = (
-        ("Le changement", ("statement", "actors", "themes", "status", "priority_rank")),
-        ("Les enjeux du diagnostic", ("addresses",)),
-        ("Le chemin de changement",
+        (lazy_gettext(
+            "Le changement"
+        ), ("statement", "actors", "themes", "status", "priority_rank")),
+        (lazy_gettext("Les enjeux du diagnostic"), ("addresses",)),
+        (lazy_gettext("Le chemin de changement"),
          ("preconditions", "leads_to_vision", "vision_hypothesis", "hypotheses")),
     )
     add_layout: ClassVar[Layout | None] = (
@@ -190,42 +217,54 @@ class MarkerForm(EditorForm):
     """A progress marker of a change, graded expect / like / love to see."""
 
     change = SelectField(
-        "Changement observé",
-        validators=[InputRequired("Choisissez le changement que ce marqueur montre.")],
+        lazy_gettext("Changement observé"),
+        validators=[InputRequired(lazy_gettext(
+            "Choisissez le changement que ce marqueur montre."
+        ))],
     )
     level = RadioField(
-        "Niveau",
+        lazy_gettext("Niveau"),
         choices=enum_choices(MARKER_LEVEL_LABELS),
         default=MarkerLevel.expect.value,
-        description="Du plus probable au plus ambitieux : on s'attend à voir, on aimerait voir, "
-        "on adorerait voir.",
+        description=lazy_gettext(
+            "Du plus probable au plus ambitieux : on s'attend à voir, on aimerait voir, on "
+            "adorerait voir."
+        ),
     )
     text = TextAreaField(
-        "Ce que l'on verra",
-        validators=[DataRequired("Écrivez ce que l'on verra."), short(LONG)],
-        description="Un signe observable que le changement est en train de se produire : « Les "
-        "familles appellent le guichet unique avant la naissance ».",
+        lazy_gettext("Ce que l'on verra"),
+        validators=[DataRequired(lazy_gettext("Écrivez ce que l'on verra.")), short(LONG)],
+        description=lazy_gettext(
+            "Un signe observable que le changement est en train de se produire : « Les familles "
+            "appellent le guichet unique avant la naissance »."
+        ),
         render_kw={"rows": 2},
     )
-    actor = StringField("Acteur concerné", validators=[short()])
+    actor = StringField(lazy_gettext("Acteur concerné"), validators=[short()])
     indicator = StringField(
-        "Indicateur", validators=[short()], description="Comment le mesurer, si c'est possible."
+        lazy_gettext(
+            "Indicateur"
+        ), validators=[short()], description=lazy_gettext(
+            "Comment le mesurer, si c'est possible."
+        )
     )
-    baseline = StringField("Valeur de départ", render_kw={"class": "short"})
-    target = StringField("Cible", render_kw={"class": "short"})
-    year = StringField("Année de la cible", render_kw={"inputmode": "numeric", "class": "short"})
+    baseline = StringField(lazy_gettext("Valeur de départ"), render_kw={"class": "short"})
+    target = StringField(lazy_gettext("Cible"), render_kw={"class": "short"})
+    year = StringField(lazy_gettext(
+        "Année de la cible"
+    ), render_kw={"inputmode": "numeric", "class": "short"})
 
     domain_fields = ("change", "level", "text", "actor", "indicator", "baseline", "target", "year")
     layout: ClassVar[Layout] = (
         (None, ("change", "level", "text", "actor")),
-        ("Mesure (facultatif)", ("indicator", "baseline", "target", "year")),
+        (lazy_gettext("Mesure (facultatif)"), ("indicator", "baseline", "target", "year")),
     )
     add_layout: ClassVar[Layout | None] = ((None, ("change", "level", "text")),)
 
     def setup(self, project: Project, current: Any | None = None) -> None:
         """The changes a marker can show."""
         self.change.choices = choices(
-            [("", "— choisissez un changement —"), *change_choices(project)]
+            [("", _("— choisissez un changement —")), *change_choices(project)]
         )
 
 
@@ -236,36 +275,45 @@ class ActivityForm(EditorForm):
     """An action of the plan: its kind, axis, years, communes and the changes it serves."""
 
     title = StringField(
-        "Intitulé de l'action",
-        validators=[DataRequired("Écrivez l'intitulé de l'action."), short()],
-        description="Commencez par un verbe : « Créer un guichet unique d'information des "
-        "familles ».",
+        lazy_gettext("Intitulé de l'action"),
+        validators=[DataRequired(lazy_gettext("Écrivez l'intitulé de l'action.")), short()],
+        description=lazy_gettext(
+            "Commencez par un verbe : « Créer un guichet unique d'information des familles »."
+        ),
     )
     kind = SelectField(
-        "Type d'action",
+        lazy_gettext("Type d'action"),
         choices=enum_choices(ACTIVITY_KIND_LABELS),
         default=ActivityKind.existing.value,
-        description="Les projets phares, les actions expérimentales et les actions nouvelles "
-        "ont une fiche action.",
+        description=lazy_gettext(
+            "Les projets phares, les actions expérimentales et les actions nouvelles ont une fiche "
+            "action."
+        ),
     )
     status = SelectField(
-        "Avancement", choices=enum_choices(ACTIVITY_STATUS_LABELS),
+        lazy_gettext("Avancement"), choices=enum_choices(ACTIVITY_STATUS_LABELS),
         default=ActivityStatus.planned.value,
     )
-    axis = SelectField("Axe stratégique")
+    axis = SelectField(lazy_gettext("Axe stratégique"))
     sub_objective = SelectField(
-        "Sous-objectif", description="Il doit appartenir à l'axe stratégique choisi."
+        lazy_gettext(
+            "Sous-objectif"
+        ), description=lazy_gettext(
+            "Il doit appartenir à l'axe stratégique choisi."
+        )
     )
-    themes = MultiCheckboxField("Thématiques")
-    years = MultiCheckboxField("Années de mise en œuvre")
+    themes = MultiCheckboxField(lazy_gettext("Thématiques"))
+    years = MultiCheckboxField(lazy_gettext("Années de mise en œuvre"))
     scope = MultiCheckboxField(
-        "Communes concernées",
-        description="Aucune case cochée : l'action concerne tout le territoire.",
+        lazy_gettext("Communes concernées"),
+        description=lazy_gettext("Aucune case cochée : l'action concerne tout le territoire."),
     )
     contributes_to = LinksField(
-        "Changements auxquels l'action contribue",
-        description="Cochez les changements que l'action aide à produire. Pour chacun, écrivez "
-        "l'hypothèse : « si nous menons cette action, alors … ».",
+        lazy_gettext("Changements auxquels l'action contribue"),
+        description=lazy_gettext(
+            "Cochez les changements que l'action aide à produire. Pour chacun, écrivez l'hypothèse "
+            ": « si nous menons cette action, alors … »."
+        ),
     )
 
     domain_fields = (
@@ -273,9 +321,11 @@ class ActivityForm(EditorForm):
         "contributes_to",
     )
     layout: ClassVar[Layout] = (
-        ("L'action", ("title", "kind", "status", "axis", "sub_objective", "themes", "years",
+        (lazy_gettext(
+            "L'action"
+        ), ("title", "kind", "status", "axis", "sub_objective", "themes", "years",
                       "scope")),
-        ("Les changements visés", ("contributes_to",)),
+        (lazy_gettext("Les changements visés"), ("contributes_to",)),
     )
     add_layout: ClassVar[Layout | None] = (
         (None, ("title", "kind", "axis", "themes", "contributes_to")),
@@ -283,11 +333,12 @@ class ActivityForm(EditorForm):
 
     def setup(self, project: Project, current: Any | None = None) -> None:
         """Axes and sub-objectives, themes, convention years, communes and changes."""
-        self.axis.choices = choices([("", "— sans axe stratégique —"), *axis_choices(project)])
+        self.axis.choices = choices([("", _("— sans axe stratégique —")), *axis_choices(project)])
         numbers = {axis.id: n for n, axis in enumerate(project.sorted_axes(), start=1)}
         self.sub_objective.choices = choices(
             [NO_CHOICE] + [
-                (sub.id, f"Axe {numbers[axis.id]} · {truncate(sub.title, 80)}")
+                (sub.id, _("Axe %(number)s · %(title)s", number=numbers[axis.id],
+                            title=truncate(sub.title, 80)))
                 for axis in project.sorted_axes()
                 for sub in axis.sub_objectives
             ]
@@ -310,54 +361,76 @@ class ActionSheetForm(EditorForm):
     """The fiche action, with the fields of the Caf's template."""
 
     initial_diagnostic = TextAreaField(
-        "Diagnostic initial", validators=[short(LONG)], render_kw={"rows": 3},
-        description="Ce que le diagnostic partagé dit du besoin auquel l'action répond.",
+        lazy_gettext("Diagnostic initial"), validators=[short(LONG)], render_kw={"rows": 3},
+        description=lazy_gettext(
+            "Ce que le diagnostic partagé dit du besoin auquel l'action répond."
+        ),
     )
     objectives = LinesField(
-        "Objectifs visés", description="Un objectif par ligne.", render_kw={"rows": 3}
+        lazy_gettext(
+            "Objectifs visés"
+        ), description=lazy_gettext(
+            "Un objectif par ligne."
+        ), render_kw={"rows": 3}
     )
     description = TextAreaField(
-        "Descriptif de l'action", validators=[short(LONG)], render_kw={"rows": 5},
-        description="Les modalités de mise en œuvre : ce qui sera fait, où, comment.",
+        lazy_gettext("Descriptif de l'action"), validators=[short(LONG)], render_kw={"rows": 5},
+        description=lazy_gettext("Les modalités de mise en œuvre : ce qui sera fait, où, comment."),
     )
     lead = StringField(
-        "Pilote", validators=[short()],
-        description="Le service ou la structure responsable de l'action.",
+        lazy_gettext("Pilote"), validators=[short()],
+        description=lazy_gettext("Le service ou la structure responsable de l'action."),
     )
     partners = LinesField(
-        "Partenaires", description="Un partenaire par ligne.", render_kw={"rows": 3}
+        lazy_gettext(
+            "Partenaires"
+        ), description=lazy_gettext(
+            "Un partenaire par ligne."
+        ), render_kw={"rows": 3}
     )
     target_public = TextAreaField(
-        "Public cible", validators=[short(LONG)], render_kw={"rows": 2},
-        description="Les personnes à qui l'action s'adresse.",
+        lazy_gettext("Public cible"), validators=[short(LONG)], render_kw={"rows": 2},
+        description=lazy_gettext("Les personnes à qui l'action s'adresse."),
     )
     schedule = ScheduleField(
-        "Calendrier et principales étapes",
-        description="Une étape par ligne, sous la forme « période : étape », par exemple "
-        "« 2026 : lancement du groupe de travail ».",
+        lazy_gettext("Calendrier et principales étapes"),
+        description=lazy_gettext(
+            "Une étape par ligne, sous la forme « période : étape », par exemple « 2026 : "
+            "lancement du groupe de travail »."
+        ),
         render_kw={"rows": 4},
     )
     expected_results = LinesField(
-        "Nous aurons réussi si…",
-        description="Les résultats attendus, un par ligne.",
+        lazy_gettext("Nous aurons réussi si…"),
+        description=lazy_gettext("Les résultats attendus, un par ligne."),
         render_kw={"rows": 3},
     )
     indicators = LinesField(
-        "Indicateurs d'évaluation", description="Un indicateur par ligne.",
+        lazy_gettext(
+            "Indicateurs d'évaluation"
+        ), description=lazy_gettext(
+            "Un indicateur par ligne."
+        ),
         render_kw={"rows": 3},
     )
-    baseline = StringField("Valeur de départ de l'indicateur", render_kw={"class": "short"})
-    target = StringField("Valeur cible", render_kw={"class": "short"})
+    baseline = StringField(lazy_gettext(
+        "Valeur de départ de l'indicateur"
+    ), render_kw={"class": "short"})
+    target = StringField(lazy_gettext("Valeur cible"), render_kw={"class": "short"})
 
     domain_fields = (
         "initial_diagnostic", "objectives", "description", "lead", "partners",
         "target_public", "schedule", "expected_results", "indicators", "baseline", "target",
     )
     layout: ClassVar[Layout] = (
-        ("Pourquoi", ("initial_diagnostic", "objectives")),
-        ("Quoi, avec qui, pour qui", ("description", "lead", "partners", "target_public")),
-        ("Quand", ("schedule",)),
-        ("Nous aurons réussi si…", ("expected_results", "indicators", "baseline", "target")),
+        (lazy_gettext("Pourquoi"), ("initial_diagnostic", "objectives")),
+        (lazy_gettext(
+            "Quoi, avec qui, pour qui"
+        ), ("description", "lead", "partners", "target_public")),
+        (lazy_gettext("Quand"), ("schedule",)),
+        (lazy_gettext(
+            "Nous aurons réussi si…"
+        ), ("expected_results", "indicators", "baseline", "target")),
     )
 
 
@@ -368,14 +441,18 @@ class AxisForm(EditorForm):
     """An axe stratégique of the action plan."""
 
     title = StringField(
-        "Intitulé de l'axe stratégique",
-        validators=[DataRequired("Écrivez l'intitulé de l'axe stratégique."), short()],
-        description="Une orientation qui regroupe des actions, par exemple « Faciliter la "
-        "continuité des parcours de la petite enfance à l'âge adulte ».",
+        lazy_gettext("Intitulé de l'axe stratégique"),
+        validators=[DataRequired(lazy_gettext(
+            "Écrivez l'intitulé de l'axe stratégique."
+        )), short()],
+        description=lazy_gettext(
+            "Une orientation qui regroupe des actions, par exemple « Faciliter la continuité des "
+            "parcours de la petite enfance à l'âge adulte »."
+        ),
     )
     order = StringField(
-        "Rang dans le plan d'action",
-        description="1 pour le premier axe. Laissez vide pour le placer en dernier.",
+        lazy_gettext("Rang dans le plan d'action"),
+        description=lazy_gettext("1 pour le premier axe. Laissez vide pour le placer en dernier."),
         render_kw={"inputmode": "numeric", "class": "short"},
     )
 
@@ -395,12 +472,12 @@ class SubObjectiveForm(EditorForm):
     """A sub-objective of a strategic axis."""
 
     axis = SelectField(
-        "Axe stratégique",
-        validators=[InputRequired("Choisissez l'axe stratégique du sous-objectif.")],
+        lazy_gettext("Axe stratégique"),
+        validators=[InputRequired(lazy_gettext("Choisissez l'axe stratégique du sous-objectif."))],
     )
     title = StringField(
-        "Intitulé du sous-objectif",
-        validators=[DataRequired("Écrivez l'intitulé du sous-objectif."), short()],
+        lazy_gettext("Intitulé du sous-objectif"),
+        validators=[DataRequired(lazy_gettext("Écrivez l'intitulé du sous-objectif.")), short()],
     )
 
     domain_fields = ("title",)
@@ -409,7 +486,7 @@ class SubObjectiveForm(EditorForm):
 
     def setup(self, project: Project, current: Any | None = None) -> None:
         """The axes a sub-objective can belong to."""
-        self.axis.choices = choices([("", "— choisissez un axe —"), *axis_choices(project)])
+        self.axis.choices = choices([("", _("— choisissez un axe —")), *axis_choices(project)])
 
     def add_arguments(self) -> dict[str, Any]:
         """The axis the new sub-objective belongs to."""

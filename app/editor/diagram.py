@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from flask import Response, render_template, request, url_for
+from flask_babel import gettext as _
 
 from app.permissions import Role, require_project_role
 from exports.diagram import DiagramError
@@ -55,17 +56,17 @@ def projector_controls(
     project_id: int, project: Project, filters: DiagramFilters
 ) -> tuple[list[ProjectorLink], list[ProjectorLink]]:
     """The pathway tabs (all, then each pathway) and the layer switches of the page."""
-    tabs = [ProjectorLink("Tout le schéma", _projector_url(
+    tabs = [ProjectorLink(_("Tout le schéma"), _projector_url(
         project_id, replace(filters, focus=None)), filters.focus is None)]
     for path in pathway_views(project):
         tabs.append(ProjectorLink(
-            f"Chemin {path.number}",
+            _("Chemin %(number)s", number=path.number),
             _projector_url(project_id, replace(filters, focus=path.end.id)),
             filters.focus == path.end.id,
             path.end.statement,
         ))
     switches = []
-    for layer, label in (("markers", "Marqueurs de progrès"), ("activities", "Actions")):
+    for layer, label in (("markers", _("Marqueurs de progrès")), ("activities", _("Actions"))):
         shown = layer in filters.layers
         layers = tuple(x for x in filters.layers if x != layer) if shown else (
             *filters.layers, layer)

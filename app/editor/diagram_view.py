@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from flask_babel import gettext as _
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
@@ -125,8 +126,8 @@ def inline_svg(svg: bytes, *, current: str | None = None) -> str:
     root.set("class", "diagram-svg")
     # Not role="img": that would hide the nodes' links from screen readers.
     root.set("role", "group")
-    title = root.findtext(f"{{{SVG_NS}}}g/{{{SVG_NS}}}title") or "Schéma des chemins"
-    root.set("aria-label", f"Schéma des chemins de changement — {title}")
+    title = root.findtext(f"{{{SVG_NS}}}g/{{{SVG_NS}}}title") or _("Schéma des chemins")
+    root.set("aria-label", _("Schéma des chemins de changement — %(title)s", title=title))
     if current is not None:
         for group in root.iter(f"{{{SVG_NS}}}g"):
             if group.get("class") == "node" and group.findtext(f"{{{SVG_NS}}}title") == current:
@@ -185,7 +186,7 @@ def diagram_view(
         ],
     }
     if not project.stakes and not project.changes and project.vision is None:
-        message = (
+        message = _(
             "Le schéma apparaîtra dès que le projet aura un enjeu, un changement ou sa vision."
         )
         return DiagramView(filters, None, message, current=current,
@@ -196,7 +197,8 @@ def diagram_view(
     except DiagramError as refused:
         # A filter naming nothing (a deleted node, a stale link): say so, show it all.
         message = str(refused)
-        error = f"{message[:1].upper()}{message[1:]} : le schéma est affiché sans filtre."
+        error = _("%(problem)s : le schéma est affiché sans filtre.",
+                  problem=message[:1].upper() + message[1:])
         filters = replace(filters, theme=None, axis=None, focus=None)
         svg = editor_svg(project_id, project, filters, current)
     return DiagramView(filters, Markup(svg), error, current=current,

@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from werkzeug.wrappers import Response
 
 from app.permissions import Role, require_project_role
@@ -30,9 +32,12 @@ from .saving import Conflict, form_for, merge_untouched, save_edit
 from .workspace import Workspace, item_url, open_workspace
 
 STAKES = BY_SLUG["enjeux"]
-ADDED = {"quantitative": "Chiffre ajouté", "qualitative": "Parole recueillie ajoutée"}
+ADDED = {
+    "quantitative": lazy_gettext("Chiffre ajouté à l'enjeu %(title)s."),
+    "qualitative": lazy_gettext("Parole recueillie ajoutée à l'enjeu %(title)s."),
+}
 PREFIXES = {"quantitative": FIGURE_PREFIX, "qualitative": QUOTE_PREFIX}
-LIST_CHANGED = (
+LIST_CHANGED = lazy_gettext(
     "Les données de cet enjeu ont été ajoutées ou supprimées entre-temps : vérifiez que ce "
     "formulaire porte toujours sur la bonne donnée avant d'enregistrer."
 )
@@ -91,7 +96,7 @@ def _add(project_id: int, key: str, kind: str) -> PageResult:
             lambda project: editing.add_evidence(project, key, kind=kind, **fields),
         )
         if outcome.saved:
-            flash(f"{ADDED[kind]} à l'enjeu {quoted(stake.title)}.", "success")
+            flash(str(ADDED[kind]) % {"title": quoted(stake.title)}, "success")
             return redirect(stake_url(project_id, key))
         status = outcome.status
         if outcome.conflict is not None:
@@ -119,8 +124,8 @@ def _stake_page(
 
 
 def _stake_gone(project_id: int, stake: Stake) -> Response:
-    flash(f"L'enjeu {quoted(stake.title)} a été supprimé entre-temps par quelqu'un d'autre : "
-          "rien n'a été enregistré.", "error")
+    flash(_("L'enjeu %(title)s a été supprimé entre-temps par quelqu'un d'autre : "
+            "rien n'a été enregistré.", title=quoted(stake.title)), "error")
     return redirect(url_for("editor.stakes", project_id=project_id))
 
 
@@ -159,8 +164,8 @@ def edit_evidence(project_id: int, key: str, index: int) -> PageResult:
             lambda project: editing.update_evidence(project, key, index - 1, **fields),
         )
         if outcome.saved:
-            flash(f"{_capital(EVIDENCE_NOUNS[item.kind])} : modifications enregistrées.",
-                  "success")
+            flash(_("%(item)s : modifications enregistrées.",
+                    item=_capital(EVIDENCE_NOUNS[item.kind])), "success")
             return redirect(stake_url(project_id, key))
         status = outcome.status
         if outcome.conflict is not None:
@@ -174,7 +179,7 @@ def edit_evidence(project_id: int, key: str, index: int) -> PageResult:
                 return _list_changed(project_id, key)
             base = _evidence(conflict.base, key, index) if conflict.base else None
             if _count(conflict.base, key) != _count(ws.project, key):
-                form.form_errors.append(LIST_CHANGED)
+                form.form_errors.append(str(LIST_CHANGED))
             else:
                 merge_untouched(
                     form, list(form.domain_fields),
@@ -196,7 +201,7 @@ def _count(project: Project | None, key: str) -> int | None:
 
 
 def _list_changed(project_id: int, key: str) -> Response:
-    flash(LIST_CHANGED + " Rien n'a été enregistré.", "error")
+    flash(str(LIST_CHANGED) + " " + _("Rien n'a été enregistré."), "error")
     return redirect(stake_url(project_id, key))
 
 
@@ -249,8 +254,10 @@ def delete_evidence(project_id: int, key: str, index: int) -> PageResult:
             lambda project: editing.delete_evidence(project, key, index - 1),
         )
         if outcome.saved:
-            flash(f"{_capital(EVIDENCE_NOUNS[item.kind])} a été retiré"
-                  f"{'e' if item.kind == 'qualitative' else ''} de l'enjeu.", "success")
+            noun = _capital(EVIDENCE_NOUNS[item.kind])
+            flash(_("%(item)s a été retirée de l'enjeu.", item=noun)
+                  if item.kind == "qualitative"
+                  else _("%(item)s a été retiré de l'enjeu.", item=noun), "success")
             return redirect(stake_url(project_id, key))
         status = outcome.status
         if outcome.conflict is not None:

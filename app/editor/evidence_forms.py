@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired
 
@@ -26,46 +28,51 @@ class FigureForm(EditorForm):
     """A figure of the portrait de territoire (or other "cold" data) behind a stake."""
 
     indicator = StringField(
-        "Indicateur",
+        lazy_gettext("Indicateur"),
         validators=[
             DataRequired(
-                "Écrivez l'indicateur, par exemple « taux de couverture petite enfance (%) »."
+                lazy_gettext(
+                    "Écrivez l'indicateur, par exemple « taux de couverture petite enfance (%) »."
+                )
             ),
             short(),
         ],
-        description="Ce que le chiffre mesure, avec son unité : « taux de couverture petite "
-        "enfance (%) ».",
+        description=lazy_gettext(
+            "Ce que le chiffre mesure, avec son unité : « taux de couverture petite enfance (%) »."
+        ),
     )
     territory = StringField(
-        "Territoire", validators=[short()],
-        description="La commune ou l'intercommunalité dont c'est le chiffre.",
+        lazy_gettext("Territoire"), validators=[short()],
+        description=lazy_gettext("La commune ou l'intercommunalité dont c'est le chiffre."),
     )
     value = StringField(
-        "Valeur", validators=[short()], render_kw={"class": "short"},
-        description="Laissez vide si le chiffre est secret ou inconnu (« XXX » dans le "
-        "portrait) : il ne vaut pas 0.",
+        lazy_gettext("Valeur"), validators=[short()], render_kw={"class": "short"},
+        description=lazy_gettext(
+            "Laissez vide si le chiffre est secret ou inconnu (« XXX » dans le portrait) : il ne "
+            "vaut pas 0."
+        ),
     )
-    year = StringField("Année", render_kw={"inputmode": "numeric", "class": "short"})
+    year = StringField(lazy_gettext("Année"), render_kw={"inputmode": "numeric", "class": "short"})
     reference = StringField(
-        "Valeur de référence", validators=[short()], render_kw={"class": "short"},
-        description="Le même chiffre sur le territoire de comparaison.",
+        lazy_gettext("Valeur de référence"), validators=[short()], render_kw={"class": "short"},
+        description=lazy_gettext("Le même chiffre sur le territoire de comparaison."),
     )
     reference_territory = StringField(
-        "Territoire de référence", validators=[short()],
-        description="Le département, l'intercommunalité… auquel on compare.",
+        lazy_gettext("Territoire de référence"), validators=[short()],
+        description=lazy_gettext("Le département, l'intercommunalité… auquel on compare."),
     )
     source = StringField(
-        "Source", validators=[short()],
-        description="Par exemple « Portrait de territoire Caf — Petite enfance ».",
+        lazy_gettext("Source"), validators=[short()],
+        description=lazy_gettext("Par exemple « Portrait de territoire Caf — Petite enfance »."),
     )
 
     domain_fields = (
         "indicator", "territory", "value", "year", "reference", "reference_territory", "source",
     )
     layout: ClassVar[Layout] = (
-        ("Le chiffre", ("indicator", "territory", "value", "year")),
-        ("La comparaison", ("reference", "reference_territory")),
-        ("D'où il vient", ("source",)),
+        (lazy_gettext("Le chiffre"), ("indicator", "territory", "value", "year")),
+        (lazy_gettext("La comparaison"), ("reference", "reference_territory")),
+        (lazy_gettext("D'où il vient"), ("source",)),
     )
 
     def setup(self, project: Project, current: Any | None = None) -> None:
@@ -76,27 +83,34 @@ class QuoteForm(EditorForm):
     """What people said ("hot" data) behind a stake."""
 
     quote = TextAreaField(
-        "Parole recueillie",
-        validators=[DataRequired("Écrivez la parole recueillie."), short(LONG)],
-        description="Les mots des élus, professionnels, partenaires ou habitants, tels qu'ils "
-        "ont été dits.",
+        lazy_gettext("Parole recueillie"),
+        validators=[DataRequired(lazy_gettext("Écrivez la parole recueillie.")), short(LONG)],
+        description=lazy_gettext(
+            "Les mots des élus, professionnels, partenaires ou habitants, tels qu'ils ont été dits."
+        ),
         render_kw={"rows": 3},
     )
     group = SuggestionsField(
-        "Collège", validators=[short()],
-        description="Qui l'a dit : élus, professionnels, partenaires, associations, habitants…",
+        lazy_gettext("Collège"), validators=[short()],
+        description=lazy_gettext(
+            "Qui l'a dit : élus, professionnels, partenaires, associations, habitants…"
+        ),
     )
     source = StringField(
-        "Source", validators=[short()], description="L'atelier ou l'entretien où elle a été dite."
+        lazy_gettext(
+            "Source"
+        ), validators=[short()], description=lazy_gettext(
+            "L'atelier ou l'entretien où elle a été dite."
+        )
     )
-    theme = SelectField("Thématique")
+    theme = SelectField(lazy_gettext("Thématique"))
 
     domain_fields = ("quote", "group", "source", "theme")
     layout: ClassVar[Layout] = ((None, domain_fields),)
 
     def setup(self, project: Project, current: Any | None = None) -> None:
         """The project's themes; the usual participant groups as suggestions."""
-        self.theme.choices = choices([("", "— sans thématique —"), *theme_choices(project)])
+        self.theme.choices = choices([("", _("— sans thématique —")), *theme_choices(project)])
         used = [
             e.group for s in project.stakes for e in s.evidence
             if isinstance(e, QualitativeEvidence) and e.group

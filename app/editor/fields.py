@@ -11,13 +11,15 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from wtforms import Field, TextAreaField
 from wtforms.utils import unset_value
 from wtforms.validators import ValidationError
 
 from app.console_forms import lines
 
-FORGED_CHOICE = "Un élément choisi n'existe pas (ou plus) : rechargez la page."
+FORGED_CHOICE = lazy_gettext("Un élément choisi n'existe pas (ou plus) : rechargez la page.")
 
 
 def keep_order(chosen: Sequence[str], previous: Iterable[str]) -> list[str]:
@@ -69,10 +71,10 @@ class ScheduleField(TextAreaField):
                 continue
             found = _STEP_LINE.match(text)
             if found is None:
-                raise ValueError(
-                    f"Ligne {number} : écrivez la période, deux-points, puis l'étape "
-                    "(par exemple « 2026 : lancement du groupe de travail »)."
-                )
+                raise ValueError(_(
+                    "Ligne %(number)s : écrivez la période, deux-points, puis l'étape "
+                    "(par exemple « 2026 : lancement du groupe de travail »).", number=number,
+                ))
             steps.append({"period": found["period"].strip(), "text": found["text"].strip()})
         self.data = steps
 

@@ -6,6 +6,7 @@ the value observed each year of the convention with a comment — what the follo
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request
+from flask_babel import gettext as _
 
 from app.permissions import Role, require_project_role
 from theory_of_change import editing
@@ -45,7 +46,8 @@ def follow_up(project_id: int, key: str) -> PageResult:
             lambda project: editing.set_follow_up(project, key, **fields),
         )
         if outcome.saved:
-            flash(f"Suivi de l'action {quoted(located.item.title)} enregistré.", "success")
+            flash(_("Suivi de l'action %(title)s enregistré.", title=quoted(located.item.title)),
+                  "success")
             return redirect(request.path)
         status = outcome.status
         if outcome.conflict is not None:
@@ -54,10 +56,10 @@ def follow_up(project_id: int, key: str) -> PageResult:
             ws = open_workspace(project_id)
             theirs = find_item(ws.project, ACTIONS, key)
             if theirs is None:
-                form.form_errors.append(
+                form.form_errors.append(_(
                     "L'action a été supprimée entre-temps : ce suivi ne peut plus être "
                     "enregistré. Copiez ce que vous aviez écrit si vous voulez le garder."
-                )
+                ))
             else:
                 base = find_item(conflict.base, ACTIONS, key) if conflict.base else None
                 form.setup(ws.project, theirs.item)

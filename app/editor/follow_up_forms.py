@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from wtforms import Field, SelectField, StringField
 from wtforms.utils import unset_value
 from wtforms.validators import ValidationError
@@ -79,9 +81,10 @@ class ObservationsField(Field):
             raise ValidationError(FORGED_CHOICE)
         for year, (_value, comment) in self.data.items():
             if len(comment.strip()) > COMMENT_LIMIT:
-                raise ValidationError(
-                    f"Le commentaire de {year} est trop long ({COMMENT_LIMIT} caractères au plus)."
-                )
+                raise ValidationError(_(
+                    "Le commentaire de %(year)s est trop long (%(max)s caractères au plus).",
+                    year=year, max=COMMENT_LIMIT,
+                ))
 
     def cell(self, year: int) -> tuple[str, str]:
         """What the row of ``year`` shows: ``(value, comment)``."""
@@ -100,21 +103,25 @@ class FollowUpForm(EditorForm):
     """An action's follow-up: status, indicator's baseline and target, values by year."""
 
     status = SelectField(
-        "Avancement", choices=enum_choices(ACTIVITY_STATUS_LABELS),
+        lazy_gettext("Avancement"), choices=enum_choices(ACTIVITY_STATUS_LABELS),
         default=ActivityStatus.planned.value,
     )
     baseline = StringField(
-        "Valeur de départ de l'indicateur", validators=[short()],
-        description="Laissez vide si elle n'est pas encore connue : elle ne vaut pas 0.",
+        lazy_gettext("Valeur de départ de l'indicateur"), validators=[short()],
+        description=lazy_gettext(
+            "Laissez vide si elle n'est pas encore connue : elle ne vaut pas 0."
+        ),
     )
     target = StringField(
-        "Valeur cible", validators=[short()],
-        description="Ce que l'on vise à la fin de la convention.",
+        lazy_gettext("Valeur cible"), validators=[short()],
+        description=lazy_gettext("Ce que l'on vise à la fin de la convention."),
     )
     observations = ObservationsField(
-        "Valeurs observées",
-        description="Pour chaque année, la valeur mesurée de l'indicateur (un nombre, ou quelques "
-        "mots) et un commentaire. Videz les deux cases d'une année pour retirer sa valeur.",
+        lazy_gettext("Valeurs observées"),
+        description=lazy_gettext(
+            "Pour chaque année, la valeur mesurée de l'indicateur (un nombre, ou quelques mots) et "
+            "un commentaire. Videz les deux cases d'une année pour retirer sa valeur."
+        ),
     )
 
     domain_fields = ("status", "baseline", "target")

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from wtforms import (
     BooleanField,
     Field,
@@ -23,7 +25,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, ValidationError
 
-from app.console_forms import FrenchForm, MultiCheckboxField, choices
+from app.console_forms import FrenchForm, MultiCheckboxField, choices, too_long
 from theory_of_change.editing.labels import truncate
 from theory_of_change.model import Project
 
@@ -33,8 +35,7 @@ Layout = tuple[tuple[str | None, tuple[str, ...]], ...]
 
 SHORT = 300
 LONG = 10_000
-TOO_LONG = "Ce texte est trop long ({max} caractères au plus)."
-NO_CHOICE = ("", "— aucun —")
+NO_CHOICE = ("", lazy_gettext("— aucun —"))
 
 
 
@@ -57,7 +58,7 @@ def number_text(value: Any) -> str:
 
 def short(max_length: int = SHORT) -> Length:
     """The French "too long" check of a text field."""
-    return Length(max=max_length, message=TOO_LONG.format(max=max_length))
+    return Length(max=max_length, message=too_long(max_length))
 
 
 class EditorForm(FrenchForm):
@@ -147,8 +148,8 @@ class EditorForm(FrenchForm):
         """A form without the revision it was loaded at cannot be saved safely."""
         if self.expected_revision() is None:
             raise ValidationError(
-                "Le formulaire a perdu la version du projet sur laquelle il a été ouvert : "
-                "rechargez la page."
+                _("Le formulaire a perdu la version du projet sur laquelle il a été ouvert : "
+                "rechargez la page.")
             )
 
     def display(self, name: str) -> list[str]:
@@ -157,7 +158,8 @@ class EditorForm(FrenchForm):
         if isinstance(field, LinksField):
             labels = dict(field.choices)
             return [
-                labels.get(target, target) + (f" — hypothèse : {hypothesis}" if hypothesis else "")
+                labels.get(target, target)
+                + (" — " + _("hypothèse : %(text)s", text=hypothesis) if hypothesis else "")
                 for target, hypothesis in field.data
             ]
         if isinstance(field, MultiCheckboxField):
@@ -169,7 +171,7 @@ class EditorForm(FrenchForm):
                 return []
             return [labels.get(str(field.data), str(field.data))]
         if isinstance(field, BooleanField):
-            return ["oui" if field.data else "non"]
+            return [_("oui") if field.data else _("non")]
         if isinstance(field, ScheduleField):
             return [f"{step['period']} : {step['text']}" for step in field.data or []]
         if isinstance(field, LinesField):
@@ -212,7 +214,7 @@ def change_choices(project: Project, exclude: str | None = None) -> list[tuple[s
 
 def axis_choices(project: Project) -> list[tuple[str, str]]:
     return [
-        (axis.id, f"Axe {number} — {truncate(axis.title, 80)}")
+        (axis.id, _("Axe %(number)s — %(title)s", number=number, title=truncate(axis.title, 80)))
         for number, axis in enumerate(project.sorted_axes(), start=1)
     ]
 

@@ -13,6 +13,7 @@ from enum import Enum
 from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 
 from app.permissions import Role, require_project_role
 from theory_of_change import editing
@@ -154,8 +155,8 @@ def edit_item(project_id: int, kind: str, key: str) -> PageResult:
 
         outcome = save_edit(project_id, ws.project, form, operation)
         if outcome.saved:
-            flash(f"{spec.spec.capitalised} {item_title(spec, item)} : modifications "
-                  "enregistrées.", "success")
+            flash(_("%(item)s %(title)s : modifications enregistrées.",
+                    item=spec.spec.capitalised, title=item_title(spec, item)), "success")
             return redirect(request.path)
         status = outcome.status
         conflict = _after_conflict(form, outcome.conflict)
@@ -174,11 +175,11 @@ def _after_edit_conflict(
     ws = open_workspace(project_id)
     theirs = find_item(ws.project, spec, key)
     if theirs is None:
-        form.form_errors.append(
-            f"{spec.spec.capitalised} a été {spec.spec.agree('supprimé')} entre-temps : ce "
-            "formulaire ne peut plus être enregistré. Copiez ce que vous aviez écrit si vous "
-            "voulez le garder."
-        )
+        form.form_errors.append(_(
+            "%(item)s a été %(deleted)s entre-temps : ce formulaire ne peut plus être "
+            "enregistré. Copiez ce que vous aviez écrit si vous voulez le garder.",
+            item=spec.spec.capitalised, deleted=spec.spec.agree("supprimé"),
+        ))
         return ws, located
     base = find_item(conflict.base, spec, key) if conflict.base is not None else None
     form.setup(ws.project, theirs.item)
@@ -260,7 +261,7 @@ def action_sheet(project_id: int, key: str) -> PageResult:
 
         outcome = save_edit(project_id, ws.project, form, operation)
         if outcome.saved:
-            flash("Fiche action enregistrée.", "success")
+            flash(_("Fiche action enregistrée."), "success")
             return redirect(request.path)
         status = outcome.status
         conflict = _after_conflict(form, outcome.conflict)
@@ -324,7 +325,8 @@ def delete_item(project_id: int, kind: str, key: str) -> PageResult:
         dependents = _dependents(ws.project, spec, key)
         outcome = save_edit(project_id, ws.project, form, operation)
         if outcome.saved:
-            cut = f" ({len(dependents)} lien(s) ou élément(s) concerné(s))" if dependents else ""
+            cut = (" " + _("(%(count)s lien(s) ou élément(s) concerné(s))", count=len(dependents))
+                   if dependents else "")
             flash(f"{spec.spec.capitalised} {name} {spec.spec.agree('supprimé')}{cut}.",
                   "success")
             return redirect(url_for(spec.page, project_id=project_id))
@@ -334,8 +336,9 @@ def delete_item(project_id: int, kind: str, key: str) -> PageResult:
             ws = open_workspace(project_id)
             theirs = find_item(ws.project, spec, key)
             if theirs is None:
-                flash(f"{spec.spec.capitalised} {name} a déjà été "
-                      f"{spec.spec.agree('supprimé')} par quelqu'un d'autre.", "info")
+                flash(_("%(item)s %(name)s a déjà été %(deleted)s par quelqu'un d'autre.",
+                        item=spec.spec.capitalised, name=name,
+                        deleted=spec.spec.agree("supprimé")), "info")
                 return redirect(url_for(spec.page, project_id=project_id))
             located = theirs
     else:

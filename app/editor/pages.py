@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from app.permissions import Role, require_project_role
@@ -256,7 +257,7 @@ def vision(project_id: int) -> PageResult:
         project_id, "editor.vision", "vision_form", VisionForm,
         lambda project: project.vision,
         lambda form: lambda project: set_vision(project, **form.fields()),
-        "Vision enregistrée.",
+        _("Vision enregistrée."),
     )
 
 
@@ -268,7 +269,7 @@ def evaluation(project_id: int) -> PageResult:
         project_id, "editor.evaluation", "evaluation_form", EvaluationForm,
         lambda project: project.evaluation,
         lambda form: lambda project: set_evaluation(project, **form.fields()),
-        "Modalités d'évaluation enregistrées.",
+        _("Modalités d'évaluation enregistrées."),
     )
 
 
@@ -280,5 +281,5 @@ def sppe(project_id: int) -> PageResult:
         project_id, "editor.sppe", "extra_form", SppeExtraForm,
         lambda project: project.sppe.extra,
         lambda form: lambda project: set_sppe_extra(project, **form.fields()),
-        "Éléments complémentaires de la fiche SPPE enregistrés.",
+        _("Éléments complémentaires de la fiche SPPE enregistrés."),
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_wtf.file import FileField
 from wtforms import BooleanField, Field, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, ValidationError
@@ -23,28 +25,34 @@ class NewProjectForm(FrenchForm):
     """A new CTG renewal project: its title, territory and convention period."""
 
     title = StringField(
-        "Titre du projet",
-        validators=[DataRequired("Donnez un titre au projet."), short()],
-        description="Par exemple « CTG 2025-2029 de la communauté de communes du Pays de Retz ».",
+        lazy_gettext("Titre du projet"),
+        validators=[DataRequired(lazy_gettext("Donnez un titre au projet.")), short()],
+        description=lazy_gettext(
+            "Par exemple « CTG 2025-2029 de la communauté de communes du Pays de Retz »."
+        ),
     )
     territory_name = StringField(
-        "Collectivité signataire",
-        validators=[DataRequired("Écrivez le nom de la collectivité."), short()],
-        description="La commune ou l'intercommunalité qui signe la convention avec la Caf.",
+        lazy_gettext("Collectivité signataire"),
+        validators=[DataRequired(lazy_gettext("Écrivez le nom de la collectivité.")), short()],
+        description=lazy_gettext(
+            "La commune ou l'intercommunalité qui signe la convention avec la Caf."
+        ),
     )
     territory_kind = RadioField(
-        "Type de collectivité",
-        choices=choices([(TerritoryKind.epci.value, "Intercommunalité (EPCI)"),
-                         (TerritoryKind.commune.value, "Commune")]),
+        lazy_gettext("Type de collectivité"),
+        choices=choices([(TerritoryKind.epci.value, lazy_gettext("Intercommunalité (EPCI)")),
+                         (TerritoryKind.commune.value, lazy_gettext("Commune"))]),
         default=TerritoryKind.epci.value,
     )
-    department = StringField("Département", validators=[short()])
+    department = StringField(lazy_gettext("Département"), validators=[short()])
     population = StringField(
-        "Population", render_kw={"inputmode": "numeric", "class": "short"},
-        description="Elle fixe les obligations du service public de la petite enfance.",
+        lazy_gettext("Population"), render_kw={"inputmode": "numeric", "class": "short"},
+        description=lazy_gettext(
+            "Elle fixe les obligations du service public de la petite enfance."
+        ),
     )
-    start_year = SelectField("Première année de la convention", coerce=int)
-    end_year = SelectField("Dernière année de la convention", coerce=int)
+    start_year = SelectField(lazy_gettext("Première année de la convention"), coerce=int)
+    end_year = SelectField(lazy_gettext("Dernière année de la convention"), coerce=int)
 
     def setup(self, today: dt.date | None = None) -> None:
         """Years around this one; by default a convention from this year, for five years."""
@@ -62,22 +70,25 @@ class NewProjectForm(FrenchForm):
         start = self.start_year.data
         if isinstance(start, int) and isinstance(field.data, int):
             if field.data < start:
-                raise ValidationError("La dernière année précède la première.")
+                raise ValidationError(_("La dernière année précède la première."))
             if field.data - start > 6:
-                raise ValidationError("Une CTG dure 4 à 5 ans : la période dépasse 6 ans.")
+                raise ValidationError(_("Une CTG dure 4 à 5 ans : la période dépasse 6 ans."))
 
 
 class ImportForm(FrenchForm):
     """A project file (YAML or JSON) to import."""
 
     file = FileField(
-        "Fichier du projet",
-        description="Un fichier YAML (.yaml, .yml) ou JSON (.json) exporté de Chemins ou écrit "
-        "à la main.",
+        lazy_gettext("Fichier du projet"),
+        description=lazy_gettext(
+            "Un fichier YAML (.yaml, .yml) ou JSON (.json) exporté de Chemins ou écrit à la main."
+        ),
         render_kw={"accept": ".yaml,.yml,.json"},
     )
     replace = BooleanField(
-        "Remplacer le projet existant qui porte le même identifiant",
-        description="Le fichier devient alors la version courante du projet ; les versions "
-        "précédentes restent dans l'historique.",
+        lazy_gettext("Remplacer le projet existant qui porte le même identifiant"),
+        description=lazy_gettext(
+            "Le fichier devient alors la version courante du projet ; les versions précédentes "
+            "restent dans l'historique."
+        ),
     )

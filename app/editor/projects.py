@@ -13,6 +13,7 @@ from pathlib import PurePath
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from pydantic import ValidationError
 from werkzeug.datastructures import FileStorage
 
@@ -117,10 +118,11 @@ def new_project() -> str | Response | tuple[str, int]:
                     assert row is not None
                     project_id = row.id
             except RevisionConflict:
-                form.title.errors = [*form.title.errors, "Un projet vient d'être créé avec ce "
-                                     "titre : choisissez-en un autre."]
+                form.title.errors = [*form.title.errors, _("Un projet vient d'être créé avec ce "
+                                                           "titre : choisissez-en un autre.")]
             else:
-                flash(f"Projet « {project.title} » créé. Commencez par ses enjeux.", "success")
+                flash(_("Projet « %(title)s » créé. Commencez par ses enjeux.",
+                        title=project.title), "success")
                 return redirect(url_for("editor.overview", project_id=project_id))
         return render_template("editor/new_project.html", form=form), 422
     status = 422 if form.is_submitted() else 200
@@ -177,20 +179,20 @@ def import_project() -> str | Response | tuple[str, int]:
 def _read_upload(upload: FileStorage | None) -> ImportRefusal | str | tuple[Project, str]:
     """The project in the uploaded file, or why not (a message, or the file's problems)."""
     if upload is None or not upload.filename:
-        return "Choisissez le fichier du projet à importer."
+        return _("Choisissez le fichier du projet à importer.")
     file_name = PurePath(upload.filename).name
     fmt = PROJECT_FILE_FORMATS.get(PurePath(file_name).suffix.lower())
     if fmt is None:
-        return (f"« {file_name} » n'est pas un fichier de projet : choisissez un fichier "
-                ".yaml, .yml ou .json.")
+        return _("« %(name)s » n'est pas un fichier de projet : choisissez un fichier "
+                 ".yaml, .yml ou .json.", name=file_name)
     raw = upload.stream.read(MAX_PROJECT_FILE_BYTES + 1)
     if len(raw) > MAX_PROJECT_FILE_BYTES:
-        return "Ce fichier dépasse 5 Mo : ce n'est sans doute pas un fichier de projet."
+        return _("Ce fichier dépasse 5 Mo : ce n'est sans doute pas un fichier de projet.")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return (f"« {file_name} » n'est pas enregistré en UTF-8 : réenregistrez-le en UTF-8 "
-                "depuis votre éditeur de texte.")
+        return _("« %(name)s » n'est pas enregistré en UTF-8 : réenregistrez-le en UTF-8 "
+                 "depuis votre éditeur de texte.", name=file_name)
     try:
         return loads_project(text, fmt, source=file_name), file_name  # type: ignore[arg-type]
     except ProjectFileError as error:
@@ -207,15 +209,17 @@ def _save_import(form: ImportForm, project: Project, file_name: str) -> Response
             if not form.replace.data:
                 form.replace.errors = [
                     *form.replace.errors,
-                    f"Le projet « {existing.title} » porte déjà l'identifiant « {project.id} ». "
-                    "Cochez cette case pour que le fichier en devienne la nouvelle version.",
+                    _("Le projet « %(title)s » porte déjà l'identifiant « %(id)s ». Cochez cette "
+                      "case pour que le fichier en devienne la nouvelle version.",
+                      title=existing.title, id=project.id),
                 ]
                 return None
             if role is None or not role.allows(Role.editor):
                 form.replace.errors = [
                     *form.replace.errors,
-                    f"Vous ne pouvez pas modifier le projet « {existing.title} » : demandez à "
-                    "l'une des personnes propriétaires de vous en donner le rôle d'éditeur·rice.",
+                    _("Vous ne pouvez pas modifier le projet « %(title)s » : demandez à l'une "
+                      "des personnes propriétaires de vous en donner le rôle d'éditeur·rice.",
+                      title=existing.title),
                 ]
                 return None
         save_project(db, project, author=author_name(), note=f"Import de {file_name}",
@@ -223,7 +227,8 @@ def _save_import(form: ImportForm, project: Project, file_name: str) -> Response
         row = find_project(db, project.id)
         assert row is not None
         project_id = row.id
-    flash(f"Projet « {project.title} » importé depuis « {file_name} ».", "success")
+    flash(_("Projet « %(title)s » importé depuis « %(name)s ».", title=project.title,
+            name=file_name), "success")
     return redirect(url_for("editor.overview", project_id=project_id))
 
 

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
+
 from app.extensions import database
 from app.history import ConflictView, author_name, conflict_context
 from theory_of_change.editing import EditError
@@ -78,7 +80,8 @@ def attach_error(form: EditorForm, error: EditError, aliases: dict[str, str] | N
         where = problem.where or ""
         found = _POSITION.search(where)
         if found and where != name:
-            message = f"Ligne {int(found.group(1)) + 1} : {message[:1].lower()}{message[1:]}"
+            message = _("Ligne %(number)s : %(message)s", number=int(found.group(1)) + 1,
+                        message=message[:1].lower() + message[1:])
         if name and name in form._fields and name not in ("csrf_token", "revision"):
             target = form[name]
             target.errors = [*target.errors, message]

@@ -9,6 +9,7 @@ which ones, once saved, so they can be reviewed.
 from __future__ import annotations
 
 from flask import flash, redirect, url_for
+from flask_babel import ngettext
 
 from app.permissions import Role, require_project_role
 from theory_of_change import editing
@@ -73,13 +74,16 @@ def _save_section(project_id: int, section: str) -> PageResult:
         lambda project: _apply(chosen, project, fields, warnings),
     )
     if outcome.saved:
-        flash(chosen.saved, "success")
+        flash(str(chosen.saved), "success")  # str(): the session keeps no lazy string
         if warnings:
-            count = len(warnings)
             flash(
-                f"{count} action{'s' if count > 1 else ''} "
-                f"{'ont' if count > 1 else 'a'} des années hors de la nouvelle période : "
-                "revoyez-les (liste ci-dessous).",
+                ngettext(
+                    "%(num)d action a des années hors de la nouvelle période : revoyez-les "
+                    "(liste ci-dessous).",
+                    "%(num)d actions ont des années hors de la nouvelle période : revoyez-les "
+                    "(liste ci-dessous).",
+                    len(warnings),
+                ),
                 "warning",
             )
         return redirect(url_for(SETTINGS, project_id=project_id) + f"#{chosen.slug}")

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from flask_babel import LazyString, lazy_gettext
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from wtforms import Field, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, ValidationError
@@ -58,7 +60,7 @@ class SuggestionsField(StringField):
 
 
 _AMOUNT = re.compile(r"^-?(?:\d+|\d{1,3}(?:[\s\u00a0\u202f.]\d{3})+)(?:,\d{1,2}|\.\d{1,2})?$")
-AMOUNT_HELP = (
+AMOUNT_HELP = lazy_gettext(
     "En euros par an, par exemple 12\u202f500 ou 12\u202f500,50. Laissez vide si le montant "
     "n'est pas connu : il ne vaut pas 0."
 )
@@ -79,11 +81,11 @@ class AmountField(StringField):
             return
         if not _AMOUNT.match(text):
             raise ValidationError(
-                "Écrivez un montant en euros, par exemple 12\u202f500 ou 12\u202f500,50 ; "
-                "laissez vide s'il n'est pas connu."
+                _("Écrivez un montant en euros, par exemple 12\u202f500 ou 12\u202f500,50 ; "
+                "laissez vide s'il n'est pas connu.")
             )
         if text.startswith("-"):
-            raise ValidationError("Un montant ne peut pas être négatif.")
+            raise ValidationError(_("Un montant ne peut pas être négatif."))
 
     def amount(self) -> str | None:
         """The amount for the domain: digits the French way, ``None`` when unknown."""
@@ -102,15 +104,19 @@ class ProjectSettingsForm(EditorForm):
     """The project's title and free notes."""
 
     title = StringField(
-        "Titre du projet",
-        validators=[DataRequired("Donnez un titre au projet."), short()],
-        description="Il ouvre chaque document de la convention, par exemple « CTG 2025-2029 de "
-        "la communauté de communes du Pays de Retz ».",
+        lazy_gettext("Titre du projet"),
+        validators=[DataRequired(lazy_gettext("Donnez un titre au projet.")), short()],
+        description=lazy_gettext(
+            "Il ouvre chaque document de la convention, par exemple « CTG 2025-2029 de la "
+            "communauté de communes du Pays de Retz »."
+        ),
     )
     notes = TextAreaField(
-        "Notes",
+        lazy_gettext("Notes"),
         validators=[short(LONG)],
-        description="Notes libres : d'où vient le contenu, ce qui reste à vérifier, avec qui.",
+        description=lazy_gettext(
+            "Notes libres : d'où vient le contenu, ce qui reste à vérifier, avec qui."
+        ),
         render_kw={"rows": 5},
     )
 
@@ -119,12 +125,14 @@ class ProjectSettingsForm(EditorForm):
 
 
 TERRITORY_KIND_CHOICES = (
-    (TerritoryKind.epci.value, "Intercommunalité (EPCI)"),
-    (TerritoryKind.commune.value, "Commune"),
+    (TerritoryKind.epci.value, lazy_gettext("Intercommunalité (EPCI)")),
+    (TerritoryKind.commune.value, lazy_gettext("Commune")),
 )
 COMPETENCE_CHOICES = (
-    (TerritoryKind.epci.value, "L'intercommunalité, qui exerce la compétence petite enfance"),
-    (TerritoryKind.commune.value, "Chaque commune (l'intercommunalité n'a pas la compétence)"),
+    (TerritoryKind.epci.value,
+     lazy_gettext("L'intercommunalité, qui exerce la compétence petite enfance")),
+    (TerritoryKind.commune.value,
+     lazy_gettext("Chaque commune (l'intercommunalité n'a pas la compétence)")),
 )
 
 
@@ -132,23 +140,31 @@ class TerritoryForm(EditorForm):
     """The signing authority: its name, kind, population, department and competence."""
 
     name = StringField(
-        "Collectivité signataire",
-        validators=[DataRequired("Écrivez le nom de la collectivité signataire."), short()],
-        description="La commune ou l'intercommunalité qui signe la convention avec la Caf.",
+        lazy_gettext("Collectivité signataire"),
+        validators=[DataRequired(lazy_gettext(
+            "Écrivez le nom de la collectivité signataire."
+        )), short()],
+        description=lazy_gettext(
+            "La commune ou l'intercommunalité qui signe la convention avec la Caf."
+        ),
     )
-    kind = RadioField("Type de collectivité", choices=choices(TERRITORY_KIND_CHOICES))
+    kind = RadioField(lazy_gettext("Type de collectivité"), choices=choices(TERRITORY_KIND_CHOICES))
     population = StringField(
-        "Population",
-        description="Laissez vide pour reprendre la somme des populations des communes, quand "
-        "elles sont toutes connues.",
+        lazy_gettext("Population"),
+        description=lazy_gettext(
+            "Laissez vide pour reprendre la somme des populations des communes, quand elles sont "
+            "toutes connues."
+        ),
         render_kw={"inputmode": "numeric", "class": "short"},
     )
-    department = StringField("Département", validators=[short()])
+    department = StringField(lazy_gettext("Département"), validators=[short()])
     early_childhood_competence = RadioField(
-        "Autorité organisatrice de l'accueil du jeune enfant",
+        lazy_gettext("Autorité organisatrice de l'accueil du jeune enfant"),
         choices=choices(COMPETENCE_CHOICES),
-        description="Elle fixe qui remplit les obligations du service public de la petite "
-        "enfance (fiche SPPE). Sans objet quand la collectivité signataire est une commune.",
+        description=lazy_gettext(
+            "Elle fixe qui remplit les obligations du service public de la petite enfance (fiche "
+            "SPPE). Sans objet quand la collectivité signataire est une commune."
+        ),
     )
 
     domain_fields = ("name", "kind", "population", "department", "early_childhood_competence")
@@ -159,12 +175,12 @@ class PeriodForm(EditorForm):
     """The years the convention covers."""
 
     start_year = StringField(
-        "Première année", render_kw={"inputmode": "numeric", "class": "short"},
-        description="Par exemple 2025.",
+        lazy_gettext("Première année"), render_kw={"inputmode": "numeric", "class": "short"},
+        description=lazy_gettext("Par exemple 2025."),
     )
     end_year = StringField(
-        "Dernière année", render_kw={"inputmode": "numeric", "class": "short"},
-        description="Une CTG dure 4 à 5 ans : 2029 pour une convention 2025-2029.",
+        lazy_gettext("Dernière année"), render_kw={"inputmode": "numeric", "class": "short"},
+        description=lazy_gettext("Une CTG dure 4 à 5 ans : 2029 pour une convention 2025-2029."),
     )
 
     domain_fields = ("start_year", "end_year")
@@ -175,17 +191,23 @@ class SignatoryForm(EditorForm):
     """A signatory of the convention."""
 
     name = StringField(
-        "Nom",
-        validators=[DataRequired("Écrivez le nom du signataire."), short()],
-        description="Par exemple « Caisse d'allocations familiales de Loire-Atlantique ».",
+        lazy_gettext("Nom"),
+        validators=[DataRequired(lazy_gettext("Écrivez le nom du signataire.")), short()],
+        description=lazy_gettext(
+            "Par exemple « Caisse d'allocations familiales de Loire-Atlantique »."
+        ),
     )
     role = StringField(
-        "Qualité", validators=[short()],
-        description="Par exemple « signataire, cofinanceur de la CTG » ou « partenaire ».",
+        lazy_gettext("Qualité"), validators=[short()],
+        description=lazy_gettext(
+            "Par exemple « signataire, cofinanceur de la CTG » ou « partenaire »."
+        ),
     )
     represented_by = StringField(
-        "Représenté par", validators=[short()],
-        description="La personne qui signe et sa fonction, par exemple « la présidente ».",
+        lazy_gettext("Représenté par"), validators=[short()],
+        description=lazy_gettext(
+            "La personne qui signe et sa fonction, par exemple « la présidente »."
+        ),
     )
 
     domain_fields = ("name", "role", "represented_by")
@@ -207,25 +229,29 @@ class FacilityForm(EditorForm):
     """An equipment or service supported by the signatories (annexe 3)."""
 
     type = SelectField(
-        "Type de structure", choices=enum_choices(FACILITY_TYPE_LABELS),
+        lazy_gettext("Type de structure"), choices=enum_choices(FACILITY_TYPE_LABELS),
         default=FacilityType.eaje_psu.value,
     )
     name = StringField(
-        "Nom",
-        validators=[DataRequired("Écrivez le nom de l'équipement ou du service."), short()],
-        description="Par exemple « Multi-accueil Les Lutins » ou « Relais petite enfance ».",
+        lazy_gettext("Nom"),
+        validators=[DataRequired(lazy_gettext(
+            "Écrivez le nom de l'équipement ou du service."
+        )), short()],
+        description=lazy_gettext(
+            "Par exemple « Multi-accueil Les Lutins » ou « Relais petite enfance »."
+        ),
     )
-    address = StringField("Adresse", validators=[short()])
-    commune = SelectField("Commune")
+    address = StringField(lazy_gettext("Adresse"), validators=[short()])
+    commune = SelectField(lazy_gettext("Commune"))
     signatory = SuggestionsField(
-        "Signataire qui le soutient", validators=[short()],
-        description="Choisissez dans la liste ou écrivez un autre nom.",
+        lazy_gettext("Signataire qui le soutient"), validators=[short()],
+        description=lazy_gettext("Choisissez dans la liste ou écrivez un autre nom."),
     )
     caf_funding = AmountField(
-        "Financement Caf", description=AMOUNT_HELP, render_kw={"class": "short"}
+        lazy_gettext("Financement Caf"), description=AMOUNT_HELP, render_kw={"class": "short"}
     )
     authority_funding = AmountField(
-        "Financement de la collectivité", description=AMOUNT_HELP,
+        lazy_gettext("Financement de la collectivité"), description=AMOUNT_HELP,
         render_kw={"class": "short"},
     )
 
@@ -233,13 +259,13 @@ class FacilityForm(EditorForm):
         "type", "name", "address", "commune", "signatory", "caf_funding", "authority_funding",
     )
     layout: ClassVar[Layout] = (
-        ("La structure", ("type", "name", "address", "commune", "signatory")),
-        ("Financements", ("caf_funding", "authority_funding")),
+        (lazy_gettext("La structure"), ("type", "name", "address", "commune", "signatory")),
+        (lazy_gettext("Financements"), ("caf_funding", "authority_funding")),
     )
 
     def setup(self, project: Project, current: Any | None = None) -> None:
         """Communes of the territory and the names of possible signatories."""
-        self.commune.choices = choices([("", "— non précisée —"), *commune_choices(project)])
+        self.commune.choices = choices([("", _("— non précisée —")), *commune_choices(project)])
         self.signatory.suggestions = signatory_suggestions(project)
 
     def fields(self, current: Any | None = None, *, adding: bool = False) -> dict[str, Any]:
@@ -266,7 +292,7 @@ class SettingsSection:
     slug: str
     form: type[EditorForm]
     current: Callable[[Project], Any]
-    saved: str
+    saved: LazyString
 
     @property
     def prefix(self) -> str:
@@ -278,11 +304,11 @@ SETTINGS_SECTIONS: dict[str, SettingsSection] = {
     section.slug: section
     for section in (
         SettingsSection("project_form", "projet", ProjectSettingsForm, lambda p: p,
-                        "Titre et notes du projet enregistrés."),
+                        lazy_gettext("Titre et notes du projet enregistrés.")),
         SettingsSection("territory_form", "territoire", TerritoryForm, lambda p: p.territory,
-                        "Territoire signataire enregistré."),
+                        lazy_gettext("Territoire signataire enregistré.")),
         SettingsSection("period_form", "periode", PeriodForm, lambda p: p.convention,
-                        "Période de la convention enregistrée."),
+                        lazy_gettext("Période de la convention enregistrée.")),
     )
 }
 

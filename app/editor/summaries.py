@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 from theory_of_change.editing.labels import format_number
 from theory_of_change.graph import pathways
 from theory_of_change.model import (
@@ -50,7 +53,7 @@ def stakes_by_theme(project: Project) -> list[tuple[str, list[StakeRow]]]:
             groups.append((theme.label, members))
     orphans = [row for row in rows if row.stake.theme is None]
     if orphans:
-        groups.append(("Sans thématique", orphans))
+        groups.append((_("Sans thématique"), orphans))
     return groups
 
 
@@ -179,10 +182,6 @@ class StepCard:
     todo: str | None = None
 
 
-def _plural(count: int, singular: str, plural: str) -> str:
-    return f"{count} {singular if count == 1 else plural}"
-
-
 def step_cards(project: Project) -> list[StepCard]:
     """The five steps of the approach, each with what the project holds for it."""
     retained = [s for s in project.stakes if s.retained]
@@ -191,36 +190,40 @@ def step_cards(project: Project) -> list[StepCard]:
     to_complete = sum(1 for state in sheets if state.needed and not state.complete)
     return [
         StepCard(
-            1, "Analyser le contexte", "editor.stakes",
-            [_plural(len(project.stakes), "enjeu", "enjeux"),
-             _plural(len(retained), "retenu", "retenus")],
-            None if project.stakes else "Retenez les enjeux du diagnostic partagé.",
+            1, _("Analyser le contexte"), "editor.stakes",
+            [ngettext("%(num)d enjeu", "%(num)d enjeux", len(project.stakes)),
+             ngettext("%(num)d retenu", "%(num)d retenus", len(retained))],
+            None if project.stakes else _("Retenez les enjeux du diagnostic partagé."),
         ),
         StepCard(
-            2, "Écrire la vision collective", "editor.vision",
-            [f"Horizon {project.vision.horizon_year}"] if project.vision else [],
-            None if project.vision else "Écrivez la vision : « En 2037, territoire… ».",
+            2, _("Écrire la vision collective"), "editor.vision",
+            [_("Horizon %(year)s", year=project.vision.horizon_year)] if project.vision else [],
+            None if project.vision else _("Écrivez la vision : « En 2037, territoire… »."),
         ),
         StepCard(
-            3, "Tracer les chemins de changement", "editor.changes",
-            [_plural(len(project.changes), "changement", "changements"),
-             _plural(len(paths), "chemin vers la vision", "chemins vers la vision"),
-             _plural(len(project.markers), "marqueur de progrès", "marqueurs de progrès")],
-            None if paths else "Reliez au moins un changement à la vision.",
+            3, _("Tracer les chemins de changement"), "editor.changes",
+            [ngettext("%(num)d changement", "%(num)d changements", len(project.changes)),
+             ngettext("%(num)d chemin vers la vision", "%(num)d chemins vers la vision",
+                      len(paths)),
+             ngettext("%(num)d marqueur de progrès", "%(num)d marqueurs de progrès",
+                      len(project.markers))],
+            None if paths else _("Reliez au moins un changement à la vision."),
         ),
         StepCard(
-            4, "Définir les activités et stratégies", "editor.activities",
-            [_plural(len(project.activities), "action", "actions"),
-             _plural(len(project.axes), "axe stratégique", "axes stratégiques")],
-            _plural(to_complete, "fiche action à compléter", "fiches actions à compléter")
+            4, _("Définir les activités et stratégies"), "editor.activities",
+            [ngettext("%(num)d action", "%(num)d actions", len(project.activities)),
+             ngettext("%(num)d axe stratégique", "%(num)d axes stratégiques",
+                      len(project.axes))],
+            ngettext("%(num)d fiche action à compléter", "%(num)d fiches actions à compléter",
+                     to_complete)
             if to_complete else None,
         ),
         StepCard(
-            5, "Suivre et évaluer", "editor.evaluation",
-            [_plural(len(project.governance.bodies), "instance de pilotage",
-                     "instances de pilotage")],
+            5, _("Suivre et évaluer"), "editor.evaluation",
+            [ngettext("%(num)d instance de pilotage", "%(num)d instances de pilotage",
+                      len(project.governance.bodies))],
             None if project.evaluation.continuous_follow_up
-            else "Décrivez le suivi et l'évaluation (annexe 6).",
+            else _("Décrivez le suivi et l'évaluation (annexe 6)."),
         ),
     ]
 

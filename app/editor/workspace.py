@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, current_app, request, url_for
+from flask_babel import LazyString, lazy_gettext
+from flask_babel import gettext as _
 
 from app.extensions import database
 from app.permissions import Role, current_project_role
@@ -104,7 +106,7 @@ def node_url(project_id: int, project: Project, node_id: str) -> str | None:
 def node_label(project: Project, node_id: str, limit: int = 50) -> str:
     """A node's label as links show it (its title, cut to ``limit`` characters)."""
     if node_id == VISION_ID:
-        return "la vision"
+        return _("la vision")
     located = find_by_id_or_none(project, node_id)
     if located is None:
         return node_id
@@ -165,7 +167,7 @@ def project_findings(project_id: int, project: Project) -> Findings:
         if not links:
             rule = RULES.get(finding.rule)
             page = TOPIC_PAGES.get(rule.topic if rule else "", "editor.overview")
-            links.append(("Ouvrir la page à compléter", url_for(page, project_id=project_id)))
+            links.append((_("Ouvrir la page à compléter"), url_for(page, project_id=project_id)))
         views.append(FindingView(finding, tuple(links)))
     return Findings(tuple(views))
 
@@ -173,37 +175,37 @@ def project_findings(project_id: int, project: Project) -> Findings:
 # --- Navigation ------------------------------------------------------------------------------
 
 
-NAVIGATION: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
-    ("Projet", (
-        ("editor.overview", "Vue d'ensemble"),
-        ("editor.settings", "Paramètres et signataires"),
+NAVIGATION: tuple[tuple[LazyString, tuple[tuple[str, LazyString], ...]], ...] = (
+    (lazy_gettext("Projet"), (
+        ("editor.overview", lazy_gettext("Vue d'ensemble")),
+        ("editor.settings", lazy_gettext("Paramètres et signataires")),
     )),
-    ("1 · Contexte", (
-        ("diagnostic.index", "Diagnostic partagé"),
-        ("editor.stakes", "Enjeux"),
-        ("editor.territory", "Territoire et thématiques"),
-        ("editor.facilities", "Équipements et services"),
+    (lazy_gettext("1 · Contexte"), (
+        ("diagnostic.index", lazy_gettext("Diagnostic partagé")),
+        ("editor.stakes", lazy_gettext("Enjeux")),
+        ("editor.territory", lazy_gettext("Territoire et thématiques")),
+        ("editor.facilities", lazy_gettext("Équipements et services")),
     )),
-    ("2 · Vision", (("editor.vision", "Vision collective"),)),
-    ("3 · Chemins de changement", (
-        ("editor.changes", "Changements"),
-        ("editor.markers", "Marqueurs de progrès"),
+    (lazy_gettext("2 · Vision"), (("editor.vision", lazy_gettext("Vision collective")),)),
+    (lazy_gettext("3 · Chemins de changement"), (
+        ("editor.changes", lazy_gettext("Changements")),
+        ("editor.markers", lazy_gettext("Marqueurs de progrès")),
     )),
-    ("4 · Actions", (
-        ("editor.activities", "Actions et fiches actions"),
-        ("editor.axes", "Axes stratégiques"),
-        ("editor.sppe", "Fiche SPPE"),
+    (lazy_gettext("4 · Actions"), (
+        ("editor.activities", lazy_gettext("Actions et fiches actions")),
+        ("editor.axes", lazy_gettext("Axes stratégiques")),
+        ("editor.sppe", lazy_gettext("Fiche SPPE")),
     )),
-    ("5 · Suivi", (
-        ("editor.tracking", "Suivi des actions"),
-        ("editor.governance", "Pilotage"),
-        ("editor.evaluation", "Évaluation"),
-        ("dashboard.index", "Où en sommes-nous ?"),
+    (lazy_gettext("5 · Suivi"), (
+        ("editor.tracking", lazy_gettext("Suivi des actions")),
+        ("editor.governance", lazy_gettext("Pilotage")),
+        ("editor.evaluation", lazy_gettext("Évaluation")),
+        ("dashboard.index", lazy_gettext("Où en sommes-nous ?")),
     )),
-    ("Partager", (
-        ("documents.index", "Documents"),
-        ("history.index", "Historique"),
-        ("members.index", "Membres"),
+    (lazy_gettext("Partager"), (
+        ("documents.index", lazy_gettext("Documents")),
+        ("history.index", lazy_gettext("Historique")),
+        ("members.index", lazy_gettext("Membres")),
     )),
 )
 """The project's pages, by step of the approach; endpoints of other blueprints appear
@@ -237,13 +239,13 @@ def project_nav(project_id: int, active: str | None = None) -> list[tuple[str, l
     return groups
 
 
-def page_label(endpoint: str) -> str:
+def page_label(endpoint: str) -> str | LazyString:
     """The navigation's name of the page ``endpoint`` (« Enjeux », « Fiche SPPE »…)."""
     for _title, entries in NAVIGATION:
         for known, label in entries:
             if known == endpoint:
                 return label
-    return "Vue d'ensemble"
+    return _("Vue d'ensemble")
 
 
 def has_page(endpoint: str) -> bool:

@@ -34,13 +34,48 @@
   // In French, 0 and 1 take the singular ("0 votant", "1 votant", "2 votants").
   function plural(count, one, many) { return count + " " + (count <= 1 ? one : many); }
 
+  /* Translations. The page's catalogue (app/i18n_messages.py) is JSON in
+     <script type="application/json" id="messages">: French text → text in the page's
+     language. A text it lacks is shown as written, in French (the console's pages have no
+     catalogue). Placeholders are Python's: t("Colonne %(label)s", { label: "…" }). */
+  var LANG = document.documentElement.lang || "fr";
+  var MESSAGES = (function () {
+    var node = document.getElementById("messages");
+    try { return node ? JSON.parse(node.textContent) || {} : {}; } catch (e) { return {}; }
+  })();
+  var PLURAL_RULES = window.Intl && window.Intl.PluralRules ? new window.Intl.PluralRules(LANG) : null;
+  var DECIMAL = (1.5).toLocaleString(LANG).charAt(1);
+
+  function format(text, params) {
+    return text.replace(/%(?:\((\w+)\))?[sd%]/g, function (match, name) {
+      if (match === "%%") { return "%"; }
+      return params && name !== undefined && params[name] !== undefined ? String(params[name]) : match;
+    });
+  }
+
+  function t(text, params) {
+    var found = MESSAGES[text];
+    return format(typeof found === "string" ? found : text, params);
+  }
+
+  /* tn("%(num)d votant", "%(num)d votants", n): the form the page's language takes for n
+     (French: 0 and 1 singular; English: 1 only). %(num)d is n. */
+  function tn(one, other, count, params) {
+    var forms = MESSAGES[one];
+    if (!Array.isArray(forms) || forms.length !== 2) { forms = [one, other]; }
+    var singular = PLURAL_RULES ? PLURAL_RULES.select(count) === "one" : count === 1;
+    var values = { num: count };
+    Object.keys(params || {}).forEach(function (name) { values[name] = params[name]; });
+    return format(singular ? forms[0] : forms[1], values);
+  }
+
   function number(value) {
     if (value === null || value === undefined) { return "—"; }
     if (Math.round(value) === value) { return String(value); }
-    return value.toFixed(1).replace(".", ",");
+    return value.toFixed(1).replace(".", DECIMAL);
   }
 
-  function percent(share) { return Math.round(share * 100) + " %"; }
+  function percent(share) { return t("%(percent)s %%", { percent: Math.round(share * 100) }); }
 
   function bar(value, maximum) {
     var width = maximum ? 100 * value / maximum : 0;
@@ -62,13 +97,13 @@
 
   function rankCell(row) {
     return el("td", { className: "num" }, [String(row.rank),
-      row.tied ? " " : null, row.tied ? el("span", { className: "rank-tied", text: "ex æquo" }) : null]);
+      row.tied ? " " : null, row.tied ? el("span", { className: "rank-tied", text: t("ex æquo") }) : null]);
   }
 
   function votersLine(result) {
-    var text = plural(result.voters, "votant", "votants");
+    var text = tn("%(num)d votant", "%(num)d votants", result.voters);
     if (result.kind === "dot_vote") {
-      text += " · " + plural(result.dots_cast, "gommette posée", "gommettes posées");
+      text += " · " + tn("%(num)d gommette posée", "%(num)d gommettes posées", result.dots_cast);
     }
     return el("p", { className: "voters", "data-role": "voters", text: text });
   }
@@ -90,9 +125,9 @@
 
   function dotVote(result) {
     var top = result.rows.reduce(function (max, row) { return Math.max(max, row.dots); }, 0);
-    return [votersLine(result), table("Résultats du vote à gommettes", [
-      { text: "Rang", num: true }, { text: "Option", label: true }, { text: "Graphique", hidden: true },
-      { text: "Gommettes", num: true }
+    return [votersLine(result), table(t("Résultats du vote à gommettes"), [
+      { text: t("Rang"), num: true }, { text: t("Option"), label: true }, { text: t("Graphique"), hidden: true },
+      { text: t("Gommettes"), num: true }
     ], result.rows.map(function (row) {
       return el("tr", {}, [rankCell(row), cell(row.label), el("td", { className: "bar-cell" }, [bar(row.dots, top)]),
         cell(row.dots, true)]);
@@ -101,15 +136,15 @@
 
   function choice(result) {
     var parts = [votersLine(result), table(
-      "Résultats du choix" + (result.multiple ? " (plusieurs réponses possibles)" : ""), [
-        { text: "Rang", num: true }, { text: "Réponse", label: true }, { text: "Graphique", hidden: true },
-        { text: "Voix", num: true }, { text: "Part", num: true }
+      result.multiple ? t("Résultats du choix (plusieurs réponses possibles)") : t("Résultats du choix"), [
+        { text: t("Rang"), num: true }, { text: t("Réponse"), label: true }, { text: t("Graphique"), hidden: true },
+        { text: t("Voix"), num: true }, { text: t("Part"), num: true }
       ], result.rows.map(function (row) {
         return el("tr", {}, [rankCell(row), cell(row.label), el("td", { className: "bar-cell" }, [bar(row.share, 1)]),
           cell(row.count, true), cell(percent(row.share), true)]);
       }), "bar-table")];
     if (result.comments && result.comments.length) {
-      parts.push(el("h3", { text: "Commentaires (" + result.comments.length + ")" }));
+      parts.push(el("h3", { text: t("Commentaires (%(count)s)", { count: result.comments.length }) }));
       parts.push(el("ul", { className: "comments" }, result.comments.map(function (c) {
         return el("li", { text: c });
       })));
@@ -123,22 +158,23 @@
     var rows = result.schulze.rows.map(function (row) {
       var b = borda[row.option_id];
       var bordaRank = el("td", { className: "num" }, b ? [String(b.rank), b.tied ? " " : null,
-        b.tied ? el("span", { className: "rank-tied", text: "ex æquo" }) : null] : []);
+        b.tied ? el("span", { className: "rank-tied", text: t("ex æquo") }) : null] : []);
       return el("tr", {}, [rankCell(row), cell(row.label), cell(number(row.score), true),
         cell(b ? number(b.score) : "—", true), bordaRank]);
     });
     var note;
     if (result.voters === 0) {
-      note = "Aucun classement reçu pour l'instant.";
+      note = t("Aucun classement reçu pour l'instant.");
     } else if (result.schulze.condorcet_winner) {
       var winner = result.schulze.rows.filter(function (r) { return r.option_id === result.schulze.condorcet_winner; })[0];
-      note = "Gagnant de Condorcet : « " + (winner ? winner.label : "") + " » (préféré à chaque autre option en duel).";
+      note = t("Gagnant de Condorcet : « %(label)s » (préféré à chaque autre option en duel).",
+        { label: winner ? winner.label : "" });
     } else {
-      note = "Pas de gagnant de Condorcet : aucune option ne gagne tous ses duels.";
+      note = t("Pas de gagnant de Condorcet : aucune option ne gagne tous ses duels.");
     }
-    return [votersLine(result), table("Classement : méthode de Schulze et décompte de Borda", [
-      { text: "Rang (Schulze)", num: true }, { text: "Option", label: true }, { text: "Duels gagnés", num: true },
-      { text: "Points Borda", num: true }, { text: "Rang (Borda)", num: true }
+    return [votersLine(result), table(t("Classement : méthode de Schulze et décompte de Borda"), [
+      { text: t("Rang (Schulze)"), num: true }, { text: t("Option"), label: true }, { text: t("Duels gagnés"), num: true },
+      { text: t("Points Borda"), num: true }, { text: t("Rang (Borda)"), num: true }
     ], rows), el("p", { className: "method-note", "data-role": "condorcet", text: note })];
   }
 
@@ -158,7 +194,7 @@
             var means = r.stats.map(function (s) { return number(s.mean); }).join(" · ");
             return el("li", {}, [r.label + " ", el("span", { className: "means", text: "(" + means + ")" })]);
           });
-        if (!items.length) { items = [el("li", { className: "empty", text: "aucune option" })]; }
+        if (!items.length) { items = [el("li", { className: "empty", text: t("aucune option") })]; }
         matrix.appendChild(el("div", { className: "quadrant " + cellId }, [
           el("h4", { text: quadrant.label }), el("ul", {}, items)
         ]));
@@ -167,15 +203,16 @@
       matrix.appendChild(el("div", { className: "axis-x", text: second.label + " →" }));
       parts.push(matrix);
     }
-    var headers = [{ text: "Option", label: true }];
+    var headers = [{ text: t("Option"), label: true }];
     result.criteria.forEach(function (c) {
-      headers.push({ text: c.label + " : moyenne", num: true });
-      headers.push({ text: "médiane", num: true });
+      headers.push({ text: t("%(criterion)s : moyenne", { criterion: c.label }), num: true });
+      headers.push({ text: t("médiane"), num: true });
     });
-    if (result.quadrants && result.quadrants.length) { headers.push({ text: "Case de la matrice" }); }
-    headers.push({ text: "Notes", num: true });
+    if (result.quadrants && result.quadrants.length) { headers.push({ text: t("Case de la matrice") }); }
+    headers.push({ text: t("Notes"), num: true });
     var withMatrix = result.quadrants && result.quadrants.length;
-    parts.push(table("Notes moyennes (et médianes) par option, de " + result.scale_min + " à " + result.scale_max,
+    parts.push(table(t("Notes moyennes (et médianes) par option, de %(low)s à %(high)s",
+      { low: result.scale_min, high: result.scale_max }),
       headers, result.rows.map(function (row) {
         var cells = [cell(row.label)];
         row.stats.forEach(function (s) { cells.push(cell(number(s.mean), true)); cells.push(cell(number(s.median), true)); });
@@ -189,24 +226,26 @@
   /* The idea wall, from the step's columns and the live ideas (IdeaView objects). */
   function wall(step, ideas, contributors) {
     var visible = ideas.filter(function (i) { return i.step_id === step.id && !i.hidden && !i.merged_into; });
-    var text = plural(visible.length, "idée", "idées");
-    if (typeof contributors === "number") { text += " · " + plural(contributors, "contributeur", "contributeurs"); }
+    var text = tn("%(num)d idée", "%(num)d idées", visible.length);
+    if (typeof contributors === "number") {
+      text += " · " + tn("%(num)d contributeur", "%(num)d contributeurs", contributors);
+    }
     var columns = step.columns.map(function (column) {
       var inColumn = visible.filter(function (i) { return i.column === column.id; });
       inColumn.sort(function (a, b) { return b.upvotes - a.upvotes; });
       var items = inColumn.map(function (idea) {
-        var meta = [el("span", { text: "▲ " + plural(idea.upvotes, "soutien", "soutiens") })];
+        var meta = [el("span", { text: "▲ " + tn("%(num)d soutien", "%(num)d soutiens", idea.upvotes) })];
         if (idea.cluster) { meta.push(el("span", { className: "badge", text: idea.cluster })); }
         if (idea.merged && idea.merged.length) {
-          meta.push(el("span", { text: "+ " + plural(idea.merged.length, "doublon", "doublons") }));
+          meta.push(el("span", { text: "+ " + tn("%(num)d doublon", "%(num)d doublons", idea.merged.length) }));
         }
         return el("li", { className: "idea" }, [
           el("p", { className: "idea-text", text: idea.text }),
           el("p", { className: "idea-meta" }, meta)
         ]);
       });
-      if (!items.length) { items = [el("li", { className: "empty", text: "Pas encore d'idée." })]; }
-      return el("section", { className: "idea-column", "aria-label": "Colonne " + column.label }, [
+      if (!items.length) { items = [el("li", { className: "empty", text: t("Pas encore d'idée.") })]; }
+      return el("section", { className: "idea-column", "aria-label": t("Colonne %(label)s", { label: column.label }) }, [
         el("h3", {}, [column.label + " ", el("span", { className: "badge", text: String(inColumn.length) })]),
         el("ul", { className: "idea-list" }, items)
       ]);
@@ -220,8 +259,16 @@
     clear(container);
     var parts = result && builders[result.kind]
       ? builders[result.kind](result)
-      : [el("p", { className: "empty", text: "Pas encore de résultat." })];
+      : [el("p", { className: "empty", text: t("Pas encore de résultat.") })];
     parts.forEach(function (part) { container.appendChild(part); });
+  }
+
+  /* A vote whose tally the server keeps from this screen for now: how many voted, and
+     until when the results stay hidden (the same markup as the projector's template). */
+  function renderHidden(container, voters, text) {
+    clear(container);
+    container.appendChild(el("p", { className: "voters", "data-role": "voters", text: tn("%(num)d votant", "%(num)d votants", voters) }));
+    container.appendChild(el("p", { className: "empty results-hidden", "data-role": "results-hidden", text: text }));
   }
 
   function renderWall(container, step, ideas, contributors) {
@@ -353,7 +400,10 @@
     el: el,
     clear: clear,
     plural: plural,
+    t: t,
+    tn: tn,
     render: render,
+    renderHidden: renderHidden,
     renderWall: renderWall,
     applyIdeasDelta: applyIdeasDelta,
     LiveSocket: LiveSocket

@@ -33,12 +33,56 @@
     protocol_version: true,
     bad_code: true
   };
+  /* Translations. The page's catalogue (app/i18n_messages.py) is JSON in
+     <script type="application/json" id="messages">: French text → text in the page's
+     language. A text it lacks is shown as written, in French. Placeholders are Python's:
+     t("Votre idée dépasse %(max)s caractères.", { max: 280 }). */
+  var LANG = document.documentElement.lang || "fr";
+  // The server's own error messages are French (app/i18n.py, SOURCE_LANGUAGE).
+  var SERVER_LANG = "fr";
+  var MESSAGES = (function () {
+    var node = document.getElementById("messages");
+    try { return node ? JSON.parse(node.textContent) || {} : {}; } catch (e) { return {}; }
+  })();
+  var PLURAL_RULES = window.Intl && window.Intl.PluralRules ? new window.Intl.PluralRules(LANG) : null;
+
+  function format(text, params) {
+    return text.replace(/%(?:\((\w+)\))?[sd%]/g, function (match, name) {
+      if (match === "%%") { return "%"; }
+      return params && name !== undefined && params[name] !== undefined ? String(params[name]) : match;
+    });
+  }
+
+  function t(text, params) {
+    var found = MESSAGES[text];
+    return format(typeof found === "string" ? found : text, params);
+  }
+
+  /* tn("%(num)d votant", "%(num)d votants", n): the form the page's language takes for n
+     (French: 0 and 1 singular; English: 1 only). %(num)d is n. */
+  function tn(one, other, count, params) {
+    var forms = MESSAGES[one];
+    if (!Array.isArray(forms) || forms.length !== 2) { forms = [one, other]; }
+    var singular = PLURAL_RULES ? PLURAL_RULES.select(count) === "one" : count === 1;
+    var values = { num: count };
+    Object.keys(params || {}).forEach(function (name) { values[name] = params[name]; });
+    return format(singular ? forms[0] : forms[1], values);
+  }
+
+  /* An error from the server, in the page's language: its message is French and says
+     exactly what went wrong; another language shows the translation of its code. */
+  function errorText(message) {
+    var translated = MESSAGES["error." + message.code];
+    if (LANG !== SERVER_LANG && typeof translated === "string") { return translated; }
+    return message.message;
+  }
+
   var KIND_LABELS = {
-    brainstorm: "Remue-méninges",
-    dot_vote: "Vote à gommettes",
-    ranking: "Classement",
-    rating: "Notation",
-    choice: "Choix"
+    brainstorm: t("Remue-méninges"),
+    dot_vote: t("Vote à gommettes"),
+    ranking: t("Classement"),
+    rating: t("Notation"),
+    choice: t("Choix")
   };
 
   var configNode = document.getElementById("phone-config");
@@ -126,9 +170,6 @@
     }
   };
 
-  // In French, 0 and 1 take the singular ("0 votant", "1 votant", "2 votants").
-  function plural(count, one, many) { return count + " " + (count <= 1 ? one : many); }
-
   function announce(text) {
     view.live.textContent = "";
     window.setTimeout(function () { view.live.textContent = text; }, 50);
@@ -149,9 +190,9 @@
 
   function setConnection(status) {
     var labels = {
-      online: "En ligne",
-      connecting: "Connexion…",
-      offline: "Hors ligne"
+      online: t("En ligne"),
+      connecting: t("Connexion…"),
+      offline: t("Hors ligne")
     };
     view.connection.className = "connection " + status;
     view.connection.textContent = labels[status];
@@ -306,6 +347,9 @@
       case "results":
         if (fresh(message)) { onResults(message); }
         break;
+      case "results_hidden":
+        if (fresh(message)) { onResultsHidden(message); }
+        break;
       case "ideas_delta":
         if (fresh(message)) { onIdeasDelta(message); }
         break;
@@ -348,6 +392,7 @@
 
   function onStepChanged(message) {
     if (!app.state) { return; }
+    var before = app.state.current_step;
     app.state.workshop.status = message.workshop_status;
     app.state.current_step = message.current_step;
     app.state.steps = message.steps;
@@ -355,14 +400,29 @@
     if (!step || !app.state.results || app.state.results.step_id !== step.id) {
       app.state.results = null;
     }
+    if (!step || !app.state.results_hidden || app.state.results_hidden.step_id !== step.id) {
+      app.state.results_hidden = null;
+    }
+    if (step && before && before.id === step.id && !before.results_revealed && step.results_revealed) {
+      announce(t("Les résultats sont dévoilés."));
+    }
     if (!step || step.kind !== "brainstorm") { app.ideas = []; }
     render();
-    if (step) { announce("Nouvelle étape : " + step.title); }
+    if (step) { announce(t("Nouvelle étape : %(title)s", { title: step.title })); }
   }
 
   function onResults(message) {
     if (!app.state) { return; }
     app.state.results = message.tally;
+    app.state.results_hidden = null;
+    renderResults();
+  }
+
+  // The server keeps this step's tally from the phones for now: only how many voted.
+  function onResultsHidden(message) {
+    if (!app.state) { return; }
+    app.state.results = null;
+    app.state.results_hidden = { step_id: message.step_id, voters: message.voters };
     renderResults();
   }
 
@@ -388,15 +448,15 @@
     var sent = dropFromOutbox(message.client_id);
     if (!sent) { return; }
     if (sent.type === "join") {
-      toast("Bienvenue ! Vous participez à l'atelier.");
+      toast(t("Bienvenue ! Vous participez à l'atelier."));
     } else if (sent.type === "cast_ballot") {
       app.draftSent = JSON.parse(JSON.stringify(sent.ballot));
       if (app.state) {
         app.state.me = app.state.me || {};
         app.state.me.ballot = app.draftSent;
       }
-      setSubmitState("ok", "✓ Votre vote est enregistré. Vous pouvez le modifier tant que l'étape est ouverte.");
-      toast("Votre vote est enregistré");
+      setSubmitState("ok", t("✓ Votre vote est enregistré. Vous pouvez le modifier tant que l'étape est ouverte."));
+      toast(t("Votre vote est enregistré"));
       renderResults();
     } else if (sent.type === "post_idea") {
       store.remove("idea:" + sent.step_id);
@@ -404,8 +464,8 @@
         app.parts.ideaText.value = "";
         updateCounter();
       }
-      setIdeaState("ok", "✓ Votre idée est enregistrée.");
-      toast("Votre idée est enregistrée");
+      setIdeaState("ok", t("✓ Votre idée est enregistrée."));
+      toast(t("Votre idée est enregistrée"));
     } else if (sent.type === "upvote") {
       delete app.pendingUpvotes[sent.idea_id];
       if (sent.withdraw) { delete app.upvoted[sent.idea_id]; }
@@ -418,14 +478,14 @@
     var sent = message.client_id ? dropFromOutbox(message.client_id) : null;
     if (FATAL_ERRORS[message.code]) {
       app.fatal = true;
-      showEnd(message.code === "workshop_closed" ? "L'atelier est terminé" : "Atelier indisponible",
-        message.message);
+      showEnd(message.code === "workshop_closed" ? t("L'atelier est terminé") : t("Atelier indisponible"),
+        errorText(message));
       if (app.socket) { app.socket.close(); }
       return;
     }
     if (message.code === "workshop_not_open") {
       // The facilitator has not opened the workshop yet: wait and ask again.
-      showNotYetOpen(message.message);
+      showNotYetOpen(errorText(message));
       return;
     }
     if (message.code === "unknown_participant" || message.code === "not_joined") {
@@ -434,15 +494,15 @@
       view.step.hidden = true;
     }
     if (sent && sent.type === "cast_ballot") {
-      setSubmitState("error", message.message);
+      setSubmitState("error", errorText(message));
     } else if (sent && sent.type === "post_idea") {
-      setIdeaState("error", message.message);
+      setIdeaState("error", errorText(message));
     } else if (sent && sent.type === "upvote") {
       delete app.pendingUpvotes[sent.idea_id];
       renderIdeaList();
-      toast(message.message, true);
+      toast(errorText(message), true);
     } else {
-      toast(message.message, true);
+      toast(errorText(message), true);
     }
   }
 
@@ -469,8 +529,8 @@
     app.parts = {};
     view.step.appendChild(el("div", { className: "card waiting" }, [
       el("div", { className: "spinner", "aria-hidden": "true" }),
-      el("h1", { text: "L'atelier n'a pas encore commencé" }),
-      el("p", { text: text + " Cette page se mettra à jour dès son ouverture." })
+      el("h1", { text: t("L'atelier n'a pas encore commencé") }),
+      el("p", { text: text + " " + t("Cette page se mettra à jour dès son ouverture.") })
     ]));
     var socket = app.socket;
     app.socket = null;
@@ -487,8 +547,8 @@
       app.renderedStepKey = "closed";
       clear(view.step);
       view.step.appendChild(el("div", { className: "card waiting" }, [
-        el("h1", { text: "L'atelier est terminé" }),
-        el("p", { text: "Merci pour votre participation ! Les résultats seront repris dans le compte-rendu." })
+        el("h1", { text: t("L'atelier est terminé") }),
+        el("p", { text: t("Merci pour votre participation ! Les résultats seront repris dans le compte-rendu.") })
       ]));
       return;
     }
@@ -500,8 +560,8 @@
       clear(view.step);
       view.step.appendChild(el("div", { className: "card waiting" }, [
         el("div", { className: "spinner", "aria-hidden": "true" }),
-        el("h1", { text: "En attente de la prochaine étape" }),
-        el("p", { text: "L'écran changera de lui-même dès que l'animateur lancera l'étape suivante." })
+        el("h1", { text: t("En attente de la prochaine étape") }),
+        el("p", { text: t("L'écran changera de lui-même dès que l'animateur lancera l'étape suivante.") })
       ]));
       return;
     }
@@ -522,7 +582,7 @@
     ];
     if (step.prompt) { children.push(el("p", { className: "prompt", text: step.prompt })); }
     if (step.status === "closed") {
-      children.push(el("p", { className: "notice", text: "Cette étape est close : merci pour vos réponses." }));
+      children.push(el("p", { className: "notice", text: t("Cette étape est close : merci pour vos réponses.") }));
     }
     return el("div", { className: "step-head" }, children);
   }
@@ -599,7 +659,7 @@
   // Submit bar ----------------------------------------------------------------------------
 
   function submitBar() {
-    var button = el("button", { type: "submit", text: "Envoyer mon vote" });
+    var button = el("button", { type: "submit", text: t("Envoyer mon vote") });
     var status = el("p", { className: "state", role: "status", "aria-live": "polite" });
     app.parts.submit = button;
     app.parts.submitStatus = status;
@@ -615,11 +675,11 @@
   function refreshSubmitState() {
     if (!app.parts.submit) { return; }
     var saved = app.draftSent && sameJson(app.draftSent, app.draft);
-    app.parts.submit.textContent = app.draftSent ? "Modifier mon vote" : "Envoyer mon vote";
+    app.parts.submit.textContent = app.draftSent ? t("Modifier mon vote") : t("Envoyer mon vote");
     if (saved) {
-      setSubmitState("ok", "✓ Votre vote est enregistré.");
+      setSubmitState("ok", t("✓ Votre vote est enregistré."));
     } else if (app.draftSent) {
-      setSubmitState("", "Modifications non envoyées.");
+      setSubmitState("", t("Modifications non envoyées."));
     } else {
       setSubmitState("", "");
     }
@@ -635,8 +695,8 @@
     });
     sendTracked({ type: "cast_ballot", step_id: step.id, ballot: ballot });
     setSubmitState("", app.socket && app.socket.readyState === 1
-      ? "Envoi en cours…"
-      : "Hors ligne : votre vote partira dès le retour de la connexion.");
+      ? t("Envoi en cours…")
+      : t("Hors ligne : votre vote partira dès le retour de la connexion."));
   }
 
   // Dot vote ------------------------------------------------------------------------------
@@ -645,8 +705,9 @@
     var remaining = el("strong", {});
     var budget = el("div", { className: "budget", "aria-live": "polite" }, [
       el("span", {}, [
-        el("span", { className: "budget-label", text: "Gommettes restantes" }),
-        el("small", { text: plural(step.max_per_option, "gommette", "gommettes") + " au plus par option" })
+        el("span", { className: "budget-label", text: t("Gommettes restantes") }),
+        el("small", { text: tn("%(num)d gommette au plus par option", "%(num)d gommettes au plus par option",
+          step.max_per_option) })
       ]),
       remaining
     ]);
@@ -656,9 +717,9 @@
     step.options.forEach(function (option) {
       var count = el("output", { "aria-hidden": "true" });
       var minus = el("button", { type: "button", className: "secondary", text: "−",
-        "aria-label": "Retirer une gommette de « " + option.label + " »" });
+        "aria-label": t("Retirer une gommette de « %(label)s »", { label: option.label }) });
       var plus = el("button", { type: "button", text: "+",
-        "aria-label": "Ajouter une gommette à « " + option.label + " »" });
+        "aria-label": t("Ajouter une gommette à « %(label)s »", { label: option.label }) });
       var dots = el("span", { className: "dots", "aria-hidden": "true" });
       var label = el("span", { className: "label", text: option.label });
       var item = el("li", { className: "option stacked" }, [
@@ -679,14 +740,17 @@
       var current = app.draft.dots[optionId] || 0;
       var next = current + delta;
       if (next < 0 || next > step.max_per_option || (delta > 0 && spent() >= step.budget)) {
-        announce(delta > 0 ? "Impossible d'ajouter une gommette ici." : "Aucune gommette à retirer.");
+        announce(delta > 0 ? t("Impossible d'ajouter une gommette ici.") : t("Aucune gommette à retirer."));
         return;
       }
       if (next === 0) { delete app.draft.dots[optionId]; } else { app.draft.dots[optionId] = next; }
       update();
       draftChanged(step);
-      announce(plural(next, "gommette", "gommettes") + " sur « " + step.options.filter(function (o) {
-        return o.id === optionId; })[0].label + " », " + plural(step.budget - spent(), "restante", "restantes") + ".");
+      announce(t("%(dots)s sur « %(label)s », %(left)s.", {
+        dots: tn("%(num)d gommette", "%(num)d gommettes", next),
+        label: step.options.filter(function (o) { return o.id === optionId; })[0].label,
+        left: tn("%(num)d restante", "%(num)d restantes", step.budget - spent())
+      }));
     }
     function update() {
       var left = step.budget - spent();
@@ -709,7 +773,7 @@
 
   function buildRanking(step, form, closed) {
     form.appendChild(el("p", { className: "hint", text:
-      "Classez les options de la plus importante (1) à la moins importante avec les flèches." }));
+      t("Classez les options de la plus importante (1) à la moins importante avec les flèches.") }));
     var list = el("ol", { className: "option-list" });
     form.appendChild(list);
     var labels = {};
@@ -719,11 +783,11 @@
       clear(list);
       app.draft.order.forEach(function (id, index) {
         var up = el("button", { type: "button", className: "secondary", text: "↑",
-          "aria-label": "Monter « " + labels[id] + " »",
+          "aria-label": t("Monter « %(label)s »", { label: labels[id] }),
           "aria-disabled": closed || index === 0 ? "true" : "false",
           "data-id": id, "data-direction": "up" });
         var down = el("button", { type: "button", className: "secondary", text: "↓",
-          "aria-label": "Descendre « " + labels[id] + " »",
+          "aria-label": t("Descendre « %(label)s »", { label: labels[id] }),
           "aria-disabled": closed || index === app.draft.order.length - 1 ? "true" : "false",
           "data-id": id, "data-direction": "down" });
         up.addEventListener("click", function () { move(id, -1); });
@@ -751,7 +815,8 @@
       order.splice(to, 0, id);
       draw(id, delta < 0 ? "up" : "down");
       draftChanged(step);
-      announce("« " + labels[id] + " » est maintenant en position " + (to + 1) + " sur " + order.length + ".");
+      announce(t("« %(label)s » est maintenant en position %(position)s sur %(count)s.",
+        { label: labels[id], position: to + 1, count: order.length }));
     }
     draw(null, null);
   }
@@ -769,7 +834,7 @@
         var labels = scale.map(function (value) {
           var input = el("input", { type: "radio", name: name, value: String(value),
             checked: current === value, disabled: closed,
-            "aria-label": value + " sur " + step.scale_max });
+            "aria-label": t("%(value)s sur %(max)s", { value: value, max: step.scale_max }) });
           input.addEventListener("change", function () {
             app.draft.scores[option.id] = app.draft.scores[option.id] || {};
             app.draft.scores[option.id][criterion.id] = value;
@@ -778,7 +843,8 @@
           return el("label", {}, [input, el("span", { "aria-hidden": "true", text: String(value) })]);
         });
         box.appendChild(el("fieldset", {}, [
-          el("legend", { text: criterion.label + " — « " + option.label + " »", className: "visually-hidden" }),
+          el("legend", { text: t("%(criterion)s — « %(option)s »", { criterion: criterion.label, option: option.label }),
+            className: "visually-hidden" }),
           el("span", { className: "label", "aria-hidden": "true", text: criterion.label }),
           el("div", { className: "scale" }, labels),
           el("div", { className: "scale-ends", "aria-hidden": "true" }, [
@@ -817,7 +883,7 @@
       items.forEach(function (item) { item.row.className = "option check" + (item.input.checked ? " chosen" : ""); });
     }
     form.appendChild(el("fieldset", {}, [
-      el("legend", { text: step.multiple ? "Choisissez une ou plusieurs réponses" : "Choisissez une réponse" }),
+      el("legend", { text: step.multiple ? t("Choisissez une ou plusieurs réponses") : t("Choisissez une réponse") }),
       el("div", { className: "option-list" }, items.map(function (item) { return item.row; }))
     ]));
     markChosen();
@@ -827,7 +893,9 @@
         disabled: closed, "aria-describedby": "commentaire-compteur" });
       area.value = app.draft.comment || "";
       var counter = el("span", { className: "counter", id: "commentaire-compteur" });
-      var update = function () { counter.textContent = area.value.length + " / " + max + " caractères"; };
+      var update = function () {
+        counter.textContent = t("%(count)s / %(max)s caractères", { count: area.value.length, max: max });
+      };
       area.addEventListener("input", function () {
         app.draft.comment = area.value.trim() ? area.value : null;
         update();
@@ -835,7 +903,7 @@
       });
       update();
       form.appendChild(el("div", { className: "field" }, [
-        el("label", { "for": "commentaire", text: "Commentaire (facultatif)" }), area, counter
+        el("label", { "for": "commentaire", text: t("Commentaire (facultatif)") }), area, counter
       ]));
     }
   }
@@ -857,12 +925,12 @@
         renderIdeaList();
       });
       card.appendChild(el("div", { className: "field" }, [
-        el("label", { "for": "colonne", text: "Colonne" }), chooser
+        el("label", { "for": "colonne", text: t("Colonne") }), chooser
       ]));
     }
     var columnLabel = el("strong", { text: columnOf(step).label });
     app.parts.columnLabel = columnLabel;
-    if (step.columns.length === 1) { card.appendChild(el("p", {}, ["Colonne : ", columnLabel])); }
+    if (step.columns.length === 1) { card.appendChild(el("p", {}, [t("Colonne :") + " ", columnLabel])); }
     if (!closed) {
       var max = step.max_idea_length || config.idea_max_length;
       var area = el("textarea", { id: "idee", maxlength: String(max), rows: "3", required: true,
@@ -882,27 +950,30 @@
       var form = el("form", { novalidate: true, onsubmit: function (event) {
         event.preventDefault();
         var text = area.value.trim();
-        if (!text) { setIdeaState("error", "Écrivez votre idée avant de l'envoyer."); area.focus(); return; }
-        if (text.length > max) { setIdeaState("error", "Votre idée dépasse " + max + " caractères."); return; }
+        if (!text) { setIdeaState("error", t("Écrivez votre idée avant de l'envoyer.")); area.focus(); return; }
+        if (text.length > max) {
+          setIdeaState("error", t("Votre idée dépasse %(max)s caractères.", { max: max }));
+          return;
+        }
         sendTracked({ type: "post_idea", step_id: step.id, column: app.column, text: text });
         setIdeaState("", app.socket && app.socket.readyState === 1
-          ? "Envoi en cours…" : "Hors ligne : votre idée partira dès le retour de la connexion.");
+          ? t("Envoi en cours…") : t("Hors ligne : votre idée partira dès le retour de la connexion."));
       } }, [
         el("div", { className: "field" }, [
-          el("label", { "for": "idee", text: "Votre idée" }),
+          el("label", { "for": "idee", text: t("Votre idée") }),
           area, counter
         ]),
-        el("div", { className: "form-actions" }, [el("button", { type: "submit", text: "Envoyer l'idée" })]),
+        el("div", { className: "form-actions" }, [el("button", { type: "submit", text: t("Envoyer l'idée") })]),
         state
       ]);
       card.appendChild(form);
       updateCounter();
     }
-    var list = el("ul", { className: "idea-list", "aria-label": "Idées de la colonne" });
+    var list = el("ul", { className: "idea-list", "aria-label": t("Idées de la colonne") });
     app.parts.ideaList = list;
     app.parts.ideaStep = step;
     app.parts.ideaClosed = closed;
-    var heading = el("h2", { text: "Idées proposées" });
+    var heading = el("h2", { text: t("Idées proposées") });
     app.parts.ideaHeading = heading;
     view.step.appendChild(el("section", { className: "card" }, [heading, list]));
     renderIdeaList();
@@ -916,7 +987,7 @@
     var area = app.parts.ideaText;
     if (!area) { return; }
     var length = area.value.trim().length;
-    app.parts.ideaCounter.textContent = length + " / " + app.parts.ideaMax + " caractères";
+    app.parts.ideaCounter.textContent = t("%(count)s / %(max)s caractères", { count: length, max: app.parts.ideaMax });
     app.parts.ideaCounter.className = "counter" + (length > app.parts.ideaMax ? " over" : "");
   }
 
@@ -936,19 +1007,20 @@
       return idea.step_id === step.id && idea.column === app.column && !idea.hidden && !idea.merged_into;
     });
     ideas.sort(function (a, b) { return b.upvotes - a.upvotes; });
-    app.parts.ideaHeading.textContent = "Idées proposées (" + ideas.length + ")";
+    app.parts.ideaHeading.textContent = t("Idées proposées (%(count)s)", { count: ideas.length });
     if (!ideas.length) {
-      list.appendChild(el("li", { className: "empty", text: "Aucune idée pour l'instant : lancez-vous !" }));
+      list.appendChild(el("li", { className: "empty", text: t("Aucune idée pour l'instant : lancez-vous !") }));
       return;
     }
     ideas.forEach(function (idea) {
       var mine = !!app.upvoted[idea.id];
       var pending = !!app.pendingUpvotes[idea.id];
+      var supports = { supports: tn("%(num)d soutien", "%(num)d soutiens", idea.upvotes) };
       var button = el("button", { type: "button", className: "upvote" + (mine ? "" : " secondary"),
         "aria-pressed": mine ? "true" : "false", "data-idea": idea.id,
         "aria-disabled": app.parts.ideaClosed || pending ? "true" : "false",
-        "aria-label": (mine ? "Retirer mon soutien" : "Soutenir cette idée") + " (" +
-          plural(idea.upvotes, "soutien", "soutiens") + ")" }, [
+        "aria-label": mine ? t("Retirer mon soutien (%(supports)s)", supports)
+          : t("Soutenir cette idée (%(supports)s)", supports) }, [
         el("span", { "aria-hidden": "true", text: "▲" }),
         el("span", { "aria-hidden": "true", text: String(idea.upvotes) })
       ]);
@@ -973,26 +1045,42 @@
     clear(box);
     var result = app.state && app.state.results;
     var step = app.state && app.state.current_step;
+    if (step && step.kind !== "brainstorm" && step.results_visibility === "on_reveal" &&
+        !step.results_revealed && (!result || result.step_id !== step.id)) {
+      // The server keeps the tally until the facilitator reveals it.
+      var hidden = app.state.results_hidden;
+      var parts = [el("p", { className: "notice", text: t("Les résultats seront dévoilés par l'animation.") })];
+      if (hidden && hidden.step_id === step.id) {
+        parts.push(el("p", { className: "hint", text: step.status === "open"
+          ? tn("%(num)d personne a voté pour l'instant.", "%(num)d personnes ont voté pour l'instant.", hidden.voters)
+          : tn("%(num)d personne a voté.", "%(num)d personnes ont voté.", hidden.voters) }));
+      }
+      box.appendChild(el("div", { className: "card results-hidden" }, parts));
+      return;
+    }
     if (!result || !step || result.step_id !== step.id || result.kind === "brainstorm") { return; }
-    // Results only once this phone has voted, or the step is over: nobody votes by
-    // following the crowd.
-    if (step.status === "open" && !app.draftSent) { return; }
+    // In « après avoir voté » mode, results only once this phone has voted, or the step is
+    // over: nobody votes by following the crowd. « En direct » or revealed: at once.
+    var shownAtOnce = step.results_visibility === "live" || step.results_revealed;
+    if (step.status === "open" && !app.draftSent && !shownAtOnce) { return; }
     var rows = [];
-    var header = ["Option", ""];
+    var header = [t("Option"), ""];
     if (result.kind === "dot_vote") {
-      header = ["Option", "Gommettes"];
+      header = [t("Option"), t("Gommettes")];
       rows = result.rows.map(function (r) { return [r.rank, r.label, r.dots]; });
     } else if (result.kind === "choice") {
-      header = ["Réponse", "Voix"];
-      rows = result.rows.map(function (r) { return [r.rank, r.label, r.count + " (" + Math.round(r.share * 100) + " %)"]; });
+      header = [t("Réponse"), t("Voix")];
+      rows = result.rows.map(function (r) {
+        return [r.rank, r.label, r.count + " (" + t("%(percent)s %%", { percent: Math.round(r.share * 100) }) + ")"];
+      });
     } else if (result.kind === "ranking") {
-      header = ["Option", "Points Borda"];
+      header = [t("Option"), t("Points Borda")];
       rows = result.schulze.rows.map(function (r) {
         var borda = result.borda.filter(function (b) { return b.option_id === r.option_id; })[0];
         return [r.rank, r.label, borda ? formatNumber(borda.score) : ""];
       });
     } else if (result.kind === "rating") {
-      header = ["Option", "Moyennes"];
+      header = [t("Option"), t("Moyennes")];
       rows = result.rows.map(function (r, i) {
         return [i + 1, r.label, r.stats.map(function (s) {
           return s.label + " " + (s.mean === null ? "—" : formatNumber(s.mean));
@@ -1000,9 +1088,10 @@
       });
     }
     var table = el("table", { className: "data" }, [
-      el("caption", { id: "results-title", text: "Résultats en direct (" + plural(result.voters, "votant", "votants") + ")" }),
+      el("caption", { id: "results-title", text: t("Résultats en direct (%(voters)s)",
+        { voters: tn("%(num)d votant", "%(num)d votants", result.voters) }) }),
       el("thead", {}, [el("tr", {}, [
-        el("th", { scope: "col", text: "Rang" }),
+        el("th", { scope: "col", text: t("Rang") }),
         el("th", { scope: "col", text: header[0] }),
         el("th", { scope: "col", className: "num", text: header[1] })
       ])]),
@@ -1015,7 +1104,7 @@
   }
 
   function formatNumber(value) {
-    return (Math.round(value * 10) / 10).toLocaleString("fr-FR");
+    return (Math.round(value * 10) / 10).toLocaleString(LANG);
   }
 
   // --- Joining -----------------------------------------------------------------------------

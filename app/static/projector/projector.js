@@ -10,12 +10,16 @@
   if (!C || !configNode) { return; }
   var config = JSON.parse(configNode.textContent);
 
+  // Texts in French, shown in the page's language by results.js's t() (its catalogue).
+  var t = C.t;
+  var tn = C.tn;
+
   var KIND_LABELS = {
-    brainstorm: "Remue-méninges",
-    dot_vote: "Vote à gommettes",
-    ranking: "Classement",
-    rating: "Notation",
-    choice: "Choix"
+    brainstorm: t("Remue-méninges"),
+    dot_vote: t("Vote à gommettes"),
+    ranking: t("Classement"),
+    rating: t("Notation"),
+    choice: t("Choix")
   };
 
   var view = {
@@ -52,11 +56,30 @@
     }
   }
 
+  /* The voter count of the current step when the server keeps its tally from the
+     projector (results_hidden), else null. */
+  function hiddenResults() {
+    var step = state.current_step;
+    var hidden = state.results_hidden;
+    if (!step || !hidden || hidden.step_id !== step.id) { return null; }
+    if (state.results && state.results.step_id === step.id) { return null; }
+    return hidden;
+  }
+
+  function hiddenText(step) {
+    return step.results_visibility === "on_reveal"
+      ? t("Résultats masqués jusqu'à leur révélation") : t("Résultats masqués jusqu'à la fin du vote");
+  }
+
   function stepStatusText(step) {
     if (!step) { return ""; }
-    if (step.status === "closed") { return "Résultats définitifs"; }
-    if (step.status === "open") { return step.kind === "brainstorm" ? "Idées en direct" : "Vote en cours · résultats en direct"; }
-    return "À venir";
+    var hidden = hiddenResults();
+    if (step.status === "closed") { return hidden ? t("Vote clos") : t("Résultats définitifs"); }
+    if (step.status === "open") {
+      if (step.kind === "brainstorm") { return t("Idées en direct"); }
+      return hidden ? t("Vote en cours") : t("Vote en cours · résultats en direct");
+    }
+    return t("À venir");
   }
 
   function renderHeader() {
@@ -64,10 +87,10 @@
     if (!step) {
       view.kind.textContent = state.workshop.title;
       view.title.textContent = state.workshop.status === "closed"
-        ? "L'atelier est terminé, merci !" : "Bienvenue !";
+        ? t("L'atelier est terminé, merci !") : t("Bienvenue !");
       view.prompt.textContent = state.workshop.status === "closed"
-        ? "Les résultats seront repris dans le compte-rendu."
-        : "Rejoignez l'atelier avec votre téléphone : scannez le QR code ou saisissez le code.";
+        ? t("Les résultats seront repris dans le compte-rendu.")
+        : t("Rejoignez l'atelier avec votre téléphone : scannez le QR code ou saisissez le code.");
       view.status.textContent = "";
       return;
     }
@@ -93,9 +116,11 @@
       C.renderWall(view.results, step, ideas, contributors);
     } else if (state.results && state.results.step_id === step.id) {
       C.render(view.results, state.results);
+    } else if (hiddenResults()) {
+      C.renderHidden(view.results, hiddenResults().voters, hiddenText(step));
     } else {
       C.clear(view.results);
-      view.results.appendChild(C.el("p", { className: "empty", text: "En attente des premiers votes…" }));
+      view.results.appendChild(C.el("p", { className: "empty", text: t("En attente des premiers votes…") }));
     }
   }
 
@@ -103,14 +128,14 @@
     var presence = state.presence;
     if (!presence) { return; }
     view.participants.textContent = String(presence.participants);
-    view.participantsLabel.textContent = presence.participants <= 1 ? "participant" : "participants";
+    view.participantsLabel.textContent = tn("participant", "participants", presence.participants);
     var step = state.current_step;
     if (step && presence.step_id === step.id && step.status !== "pending") {
       view.voters.textContent = step.kind === "brainstorm"
-        ? C.plural(presence.voters, "a contribué", "ont contribué")
-        : C.plural(presence.voters, "a voté", "ont voté");
+        ? tn("%(num)d a contribué", "%(num)d ont contribué", presence.voters)
+        : tn("%(num)d a voté", "%(num)d ont voté", presence.voters);
     } else {
-      view.voters.textContent = C.plural(presence.phones, "téléphone connecté", "téléphones connectés");
+      view.voters.textContent = tn("%(num)d téléphone connecté", "%(num)d téléphones connectés", presence.phones);
     }
   }
 
@@ -131,6 +156,16 @@
       case "results":
         if (!state || !state.current_step || message.step_id !== state.current_step.id) { return; }
         state.results = message.tally;
+        state.results_hidden = null;
+        renderHeader();
+        renderResults();
+        break;
+      case "results_hidden":
+        // The server keeps this step's tally from the projector: only how many voted.
+        if (!state || !state.current_step || message.step_id !== state.current_step.id) { return; }
+        state.results = null;
+        state.results_hidden = { step_id: message.step_id, voters: message.voters };
+        renderHeader();
         renderResults();
         break;
       case "ideas_delta":
@@ -149,6 +184,7 @@
         if (before !== after) {
           // Another step: its results and ideas come with a fresh state.
           state.results = null;
+          state.results_hidden = null;
           ideas = [];
           live.send({ type: "get_state" });
         }
@@ -166,7 +202,7 @@
   }
 
   function onStatus(status) {
-    var labels = { online: "En direct", connecting: "Connexion…", offline: "Hors ligne — reconnexion…" };
+    var labels = { online: t("En direct"), connecting: t("Connexion…"), offline: t("Hors ligne — reconnexion…") };
     view.live.className = "live-state " + status;
     view.liveText.textContent = labels[status];
   }

@@ -18,7 +18,7 @@ TEST_PACKAGES := graphviz:dot libreoffice-writer-nogui:soffice libreoffice-calc-
 SCALE_PACKAGES := postgresql:pg_ctlcluster redis-server:redis-server
 
 .PHONY: serve test lint venv system-deps-serve system-deps-test system-deps-scale clean examples \
-	bench bench-scale translations translations-update
+	bench bench-scale translations translations-update screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -110,6 +110,11 @@ bench-scale: $(STAMP) system-deps-scale
 
 examples: $(STAMP) system-deps-test
 	$(BIN)/python -m exports.examples docs/examples
+
+# The README's screenshots are those the end-to-end browser test takes.
+screenshots: $(STAMP) system-deps-test translations
+	CHEMINS_README_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_e2e_workshop.py \
+	  -k whole_workshop
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -148,7 +148,7 @@ async def measure(target: Target, base_url: str, synthetic: int) -> dict[str, An
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            page = await browser.new_page(viewport={"width": 360, "height": 740})
+            page = await browser.new_page(viewport={"width": 360, "height": 740}, locale="fr-FR")
             errors: list[str] = []
             page.on("pageerror", lambda error: errors.append(str(error)))
             await page.add_init_script(TIMING_SCRIPT)

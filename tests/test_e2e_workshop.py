@@ -15,7 +15,9 @@ keeps a half-filled ballot across a reload, and says when the network is gone.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -45,6 +47,11 @@ if chromium_missing():  # pragma: no cover - make test installs it
     pytest.skip("chromium absent : « make test » l'installe", allow_module_level=True)
 
 ARTIFACTS = Path(__file__).parents[1] / "artifacts" / "e2e"
+README_SCREENSHOTS = Path(__file__).parents[1] / "docs" / "screenshots"
+README_SHOTS = ("telephone-gommettes", "projecteur-gommettes", "editeur-changements-priorises")
+"""Photos of this test that the README shows (as ``docs/screenshots/<name>.png``)."""
+COPY_TO_README = "CHEMINS_README_SCREENSHOTS"
+"""Set (``make screenshots``) to copy them there; otherwise only ``artifacts/e2e`` changes."""
 EMAIL = "animation-e2e@exemple.fr"
 PASSWORD = "un mot de passe solide"
 PHONES = (("Camille", "Élus"), ("Dominique", "Habitants"), ("Alix", "Professionnels"),
@@ -80,12 +87,17 @@ class Photographer:
         for old in folder.glob("*.png"):
             old.unlink()
         self.count = 0
+        self.names: list[str] = []
 
     def take(self, page: Any, name: str) -> Path:
-        """Save what ``page`` shows now as ``NN-name.png``."""
+        """Save what ``page`` shows now as ``NN-name.png`` (and in the README's folder)."""
         self.count += 1
+        self.names.append(name)
         path = self.folder / f"{self.count:02d}-{name}.png"
         page.screenshot(path=str(path))
+        if name in README_SHOTS and os.environ.get(COPY_TO_README):
+            README_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, README_SCREENSHOTS / f"{name}.png")
         return path
 
 
@@ -278,6 +290,7 @@ def test_a_whole_workshop_from_five_phones_to_the_prioritised_changes(
 
     assert {name: watch.errors for name, watch in watches.items() if watch.errors} == {}
     assert photos.count >= 14
+    assert set(README_SHOTS) <= set(photos.names)  # what the README shows is photographed here
     for page in phones:
         page.context.close()
     projector_context.close()
@@ -373,3 +386,11 @@ def test_on_2g_a_vote_made_offline_waits_and_the_phone_says_when_it_is_back(
     context.set_offline(False)
     expect(page.locator("#connection")).to_have_text("En ligne")
     expect(page.locator(".submit-bar .state")).to_have_text(re.compile("vote est enregistré"))
+
+
+def test_the_readme_shows_exactly_the_screenshots_this_test_takes() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    shown = set(re.findall(r'src="docs/screenshots/([^"/]+)\.png"', readme))
+    assert shown == set(README_SHOTS)
+    for name in README_SHOTS:
+        assert (README_SCREENSHOTS / f"{name}.png").stat().st_size > 10_000, name

@@ -37,10 +37,22 @@ def _flag(text: str) -> bool:
     raise ValueError(text)
 
 
+WORKER_CLASSES = ("gevent", "gthread")
+"""How ``chemins serve`` runs websockets: see the ``SERVER_WORKER`` setting."""
+
+
+def _worker_class(text: str) -> str:
+    value = text.strip().lower()
+    if value not in WORKER_CLASSES:
+        raise ValueError(text)
+    return value
+
+
 _TYPE_NAMES: dict[Callable[[str], Any], str] = {
     _integer: "nombre entier",
     _text: "texte",
     _flag: "oui/non",
+    _worker_class: "`gevent` ou `gthread`",
 }
 
 
@@ -145,16 +157,24 @@ SETTINGS: tuple[Setting, ...] = (
         2500,
         "Nombre maximal de connexions websocket simultanées (téléphones, vidéoprojecteurs, "
         "consoles). Au-delà, le serveur répond poliment « trop de connexions ». Le serveur "
-        "réserve un fil d'exécution par connexion.",
+        "réserve une place par connexion.",
         _integer,
         minimum=1,
     ),
     Setting(
         "HTTP_THREADS",
         32,
-        "Fils d'exécution réservés aux pages web, en plus des connexions websocket.",
+        "Connexions réservées aux pages web, en plus des connexions websocket.",
         _integer,
         minimum=1,
+    ),
+    Setting(
+        "SERVER_WORKER",
+        "gevent",
+        "Comment `chemins serve` tient les connexions : `gevent` (une boucle d'évènements, "
+        "des milliers de téléphones dans un processus) ou `gthread` (deux fils "
+        "d'exécution par websocket, plus lourd au-delà de 1 000 téléphones).",
+        _worker_class,
     ),
     Setting(
         "BROADCAST_INTERVAL_MS",
@@ -163,6 +183,18 @@ SETTINGS: tuple[Setting, ...] = (
         "un intervalle sont envoyés ensemble, une seule fois, à tous les écrans.",
         _integer,
         minimum=10,
+    ),
+    Setting(
+        "PHONE_SENDS_PER_SECOND",
+        8000,
+        "Résultats envoyés aux téléphones par seconde, au plus, pour tout l'atelier "
+        "pendant un vote. Tant que les téléphones sont moins nombreux que ce nombre "
+        "multiplié par l'intervalle de diffusion (800 par défaut), chacun reçoit chaque "
+        "résultat ; au-delà, chaque téléphone le reçoit moins souvent (au plus toutes les "
+        "400 ms), pour garder le serveur libre d'enregistrer les votes. Le vidéoprojecteur "
+        "et la console le reçoivent toujours à chaque intervalle. 0 : pas de limite.",
+        _integer,
+        minimum=0,
     ),
     Setting(
         "WS_SEND_QUEUE",

@@ -11,6 +11,7 @@ from factories import make_dot_vote_step, make_project
 
 from app.extensions import database, live
 from app.live import Broadcaster, Connection
+from app.live.pacing import PhonePacer
 from workshops import service, store
 from workshops.model import DotBallot
 
@@ -168,3 +169,39 @@ def test_above_the_ceiling_a_connection_is_not_admitted(app: Any) -> None:
     hub.release(first)
     assert hub.admit(third)
     assert hub.open_connections == 2
+
+
+def _voters_shown(socket: FakeSocket) -> list[int]:
+    """The voter counts of the tallies a client received (shown or still hidden)."""
+    return [
+        m["tally"]["voters"] if m["type"] == "results" else m["voters"]
+        for m in socket.messages()
+        if m["type"] in ("results", "results_hidden")
+    ]
+
+
+def test_a_large_room_gives_the_projector_every_tally_and_the_phones_the_last_one(
+    app: Any, voting: tuple[int, list[str]]
+) -> None:
+    workshop_id, tokens = voting
+    hub = live.broadcaster(app)
+    phones = [_ready(hub, workshop_id, "phone") for _ in range(4)]
+    projector = _ready(hub, workshop_id, "projector")
+    # 4 phones at 10 sends a second: each phone gets a tally at most every 0.4 s.
+    hub.room(workshop_id).pacer = PhonePacer(tick=0.1, sends_per_second=10)
+    hub.tick()  # presence of the newcomers
+    for socket in [*phones, projector]:
+        socket.sent.clear()
+    for n, token in enumerate(tokens[:3]):
+        with app.app_context(), database.session() as db:
+            ack = service.cast_ballot(db, workshop_id, token, "vote",
+                                      DotBallot(dots={"opt-a": 1}), f"p{n}")
+        hub.publish(ack.changes)
+        hub.tick()  # three ticks in a row, well within 0.4 s
+    assert _voters_shown(projector) == [1, 2, 3]
+    assert [_voters_shown(phone) for phone in phones] == [[1]] * 4
+    time.sleep(0.4)
+    hub.tick()  # no new vote: the phones' turn has come for the tally held back
+    assert [_voters_shown(phone) for phone in phones] == [[1, 3]] * 4
+    last_tally = [m for m in projector.messages() if m["type"] == "results_hidden"][-1]
+    assert phones[0].messages()[-1]["seq"] == last_tally["seq"]  # the same, newest tally

@@ -184,6 +184,20 @@ def test_the_broadcast_tally_through_the_cache_is_the_tally_of_the_database(
             )
 
 
+def test_the_console_tally_reads_the_ballots_once_for_total_and_collèges(
+    db: Store, voting: int
+) -> None:
+    cache = BallotCache()
+    for n, token in enumerate(_tokens(db, voting, 4)):
+        _vote(db, voting, token, {f"opt-{n % 3}": 1}, f"v{n}")
+    with db.read_session() as session:
+        total, by_group = service.step_results_with_groups(session, voting, "vote", cache=cache)
+        assert total == service.step_results(session, voting, "vote")
+        assert by_group == service.step_results(session, voting, "vote", by_group=True)
+    assert total.voters == 4
+    assert cache.parsed == 4  # each ballot parsed once, though two tallies were made
+
+
 def test_a_cache_forgets_the_least_recently_read_steps_beyond_its_size(
     db: Store, voting: int
 ) -> None:

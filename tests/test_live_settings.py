@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,8 @@ def test_a_setting_comes_from_the_test_config_then_the_environment_then_its_defa
         ({"CHEMINS_BROADCAST_INTERVAL_MS": "1"},
          "CHEMINS_BROADCAST_INTERVAL_MS : 1 est trop petit (10 au moins)."),
         ({"CHEMINS_DEMO": "peut-être"}, "CHEMINS_DEMO : « peut-être » n'est pas un(e) oui/non."),
+        ({"CHEMINS_SERVER_WORKER": "eventlet"},
+         "CHEMINS_SERVER_WORKER : « eventlet » n'est pas un(e) `gevent` ou `gthread`."),
     ],
 )
 def test_a_bad_environment_value_is_explained_in_french(
@@ -51,3 +54,21 @@ def test_a_bad_environment_value_is_explained_in_french(
     with pytest.raises(SettingError) as caught:
         load_settings(None, environ)
     assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    ("worker", "threads"),
+    [("gevent", None), ("gthread", 2_000 + 32)],
+)
+def test_the_gunicorn_configuration_makes_room_for_every_connection_with_the_chosen_worker(
+    monkeypatch: pytest.MonkeyPatch, worker: str, threads: int | None
+) -> None:
+    monkeypatch.setenv("CHEMINS_SERVER_WORKER", worker)
+    monkeypatch.setenv("CHEMINS_MAX_CONNECTIONS", "2000")
+    import app.gunicorn_conf as conf
+
+    conf = importlib.reload(conf)
+    assert (conf.worker_class, conf.workers) == (worker, 1)
+    assert getattr(conf, "threads", None) == threads
+    # Beyond MAX_CONNECTIONS the app must still have room to refuse politely.
+    assert conf.worker_connections >= 2_000 + 32

@@ -376,3 +376,26 @@ def test_on_the_real_server_twenty_voters_see_every_tally_while_one_phone_reads_
     for phone in phones:
         phone.close()
     facilitator.close()
+
+
+def test_under_gevent_the_socket_writer_keeps_what_the_kernel_refuses_instead_of_waiting() -> None:
+    # chemins serve runs gevent: its sockets wait for room on send (switching greenlets)
+    # where a plain socket refuses; a ticker waiting there would hold up every phone.
+    import gevent
+    from gevent import socket as gevent_socket
+
+    near, far = gevent_socket.socketpair()
+    far.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    near.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    writer = SocketWriter(near, limit=1 << 20)
+    with gevent.Timeout(5):  # without the fix, the first refused send waits for ever
+        for _ in range(200):
+            writer.send(b"z" * 512)
+    assert not writer.idle and writer.pending_bytes > 0
+    received = b""
+    while not writer.idle or len(received) < 200 * 512:
+        received += far.recv(65536)
+        writer.flush()
+    assert received == b"z" * (200 * 512)
+    far.close()
+    near.close()

@@ -1051,6 +1051,32 @@ def step_results(
     return {NO_GROUP_KEY if group is None else group: result for group, result in grouped.items()}
 
 
+def step_results_with_groups(
+    session: Session, workshop_id: int, step_id: str, *, cache: BallotCache | None = None
+) -> tuple[StepResult, dict[str, StepResult]]:
+    """The step's result and its result by collège, from one reading of the ballots.
+
+    What the facilitator's console shows at each broadcast tick: reading the ballots
+    once instead of twice halves the tick's database work in a large vote.
+    """
+    step_row = _step_row(session, workshop_id, step_id)
+    step = rows.to_step(step_row)
+    if isinstance(step, BrainstormStep):
+        grouped_results = step_results(session, workshop_id, step_id, by_group=True)
+        assert isinstance(grouped_results, dict)
+        return _result(session, step_row, step), grouped_results
+    ballots = _ballots(session, step_row, cache)
+    try:
+        total = tally(step, [ballot for ballot, _ in ballots])
+        grouped = tally_by_group(step, ballots)
+    except TallyError as error:
+        raise ServiceError("invalid_ballot", str(error)) from None
+    by_group = {
+        NO_GROUP_KEY if group is None else group: result for group, result in grouped.items()
+    }
+    return total, by_group
+
+
 def step_summaries(workshop: Workshop) -> list[dict[str, Any]]:
     """The step list as clients show it: id, title, kind, status, results visibility.
 

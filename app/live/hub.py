@@ -53,7 +53,7 @@ from workshops.store.ballot_cache import BallotCache
 
 from .bus import DEFAULT_PREFIX, MessageBus, refresh_rooms
 from .connection import SEND_QUEUE_LIMIT, Audience, Connection
-from .frames import text_frame
+from .pacing import PhonePacer, Update
 from .stats import LiveStats
 
 EXTENSION_KEY = "chemins.live"
@@ -64,19 +64,6 @@ PUBLIC: frozenset[Audience] = frozenset({"phone", "projector"})
 STAFF: frozenset[Audience] = frozenset({"projector", "facilitator"})
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Update:
-    """One serialised message of a tick, for some audiences of a room, framed once."""
-
-    audiences: frozenset[Audience]
-    seq: int
-    text: str
-    frame: bytes = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "frame", text_frame(self.text))
 
 
 @dataclass(frozen=True)
@@ -100,6 +87,8 @@ class Room:
     presence_dirty: bool = False
     last_presence: dict[str, Any] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+    pacer: PhonePacer = field(default_factory=lambda: PhonePacer(tick=0.1, sends_per_second=0))
+    """When the phones get the next tally (:mod:`.pacing`); only the ticker uses it."""
     _phone_state: tuple[int, float, SharedState] | None = None
     _state_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -163,6 +152,7 @@ class Broadcaster:
         max_connections: int,
         send_queue: int = SEND_QUEUE_LIMIT,
         send_buffer: int = 0,
+        phone_sends_per_second: int = 0,
         redis_url: str | None = None,
         bus_prefix: str = DEFAULT_PREFIX,
     ) -> None:
@@ -172,6 +162,7 @@ class Broadcaster:
         self.max_connections = max_connections
         self.send_queue = send_queue
         self.send_buffer = send_buffer
+        self.phone_sends_per_second = phone_sends_per_second
         self.rooms: dict[int, Room] = {}
         self.ballots = BallotCache()
         self.connections: set[Connection] = set()
@@ -239,7 +230,8 @@ class Broadcaster:
         with self._lock:
             room = self.rooms.get(workshop_id)
             if room is None:
-                room = self.rooms[workshop_id] = Room(workshop_id)
+                pacer = PhonePacer(self.interval, self.phone_sends_per_second)
+                room = self.rooms[workshop_id] = Room(workshop_id, pacer=pacer)
             return room
 
     def enter(self, conn: Connection, workshop_id: int, audience: Audience) -> Room:
@@ -330,6 +322,8 @@ class Broadcaster:
         for room in rooms:
             changes, presence_due = room.take()
             if changes is None and not presence_due:
+                if room.pacer.holding:
+                    self._send(room, [])  # the phones' turn may have come
                 continue
             try:
                 messages = self._updates(room, changes, presence_due)
@@ -384,27 +378,30 @@ class Broadcaster:
         from app.protocol import ResultsHidden
 
         seq = room.next_seq()
-        tally = service.step_results(db, room.workshop_id, step_id, cache=self.ballots)
+        by_group: dict[str, Any] | None = None
+        if has_staff:
+            # One reading of the ballots for both the total and the console's collèges.
+            tally, by_group = service.step_results_with_groups(
+                db, room.workshop_id, step_id, cache=self.ballots
+            )
+        else:
+            tally = service.step_results(db, room.workshop_id, step_id, cache=self.ballots)
         if isinstance(tally, dict) or tally.kind == "brainstorm":
             return []  # a brainstorm's wall travels as ideas_delta
         withheld = service.results_withheld_from(db, room.workshop_id, step_id)
         updates: list[Update] = []
         if withheld:
             hidden = ResultsHidden(seq=seq, step_id=step_id, voters=tally.voters)
-            updates.append(Update(withheld, seq, dump(hidden)))
+            updates.append(Update(withheld, seq, dump(hidden), step_id))
         shown = PUBLIC - withheld
         public = dump(Results(seq=seq, step_id=step_id, tally=tally))
-        if not has_staff:
-            updates.append(Update(shown | {"facilitator"}, seq, public))
+        if by_group is None:
+            updates.append(Update(shown | {"facilitator"}, seq, public, step_id))
             return updates
-        by_group = service.step_results(
-            db, room.workshop_id, step_id, by_group=True, cache=self.ballots
-        )
-        assert isinstance(by_group, dict)
         staff = dump(Results(seq=seq, step_id=step_id, tally=tally, by_group=by_group))
         if shown:
-            updates.append(Update(shown, seq, public))
-        updates.append(Update(frozenset({"facilitator"}), seq, staff))
+            updates.append(Update(shown, seq, public, step_id))
+        updates.append(Update(frozenset({"facilitator"}), seq, staff, step_id))
         return updates
 
     def _ideas(
@@ -440,8 +437,9 @@ class Broadcaster:
     def _send(self, room: Room, updates: list[Update]) -> None:
         dead: list[Connection] = []
         sent = 0
-        for update in updates:
-            for conn in room.members(update.audiences):
+        plan = room.pacer.plan(updates, room.count("phone"), time.monotonic())
+        for update, audiences in plan:
+            for conn in room.members(audiences):
                 sent += 1
                 if not conn.deliver(update.seq, update.text, update.frame):
                     dead.append(conn)
@@ -517,6 +515,7 @@ class LiveHub:
             max_connections=app.config["MAX_CONNECTIONS"],
             send_queue=app.config["WS_SEND_QUEUE"],
             send_buffer=app.config["WS_SEND_BUFFER_KB"] * 1024,
+            phone_sends_per_second=app.config["PHONE_SENDS_PER_SECOND"],
             redis_url=app.config["REDIS_URL"],
             bus_prefix=app.config["REDIS_PREFIX"],
         )

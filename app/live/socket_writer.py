@@ -9,12 +9,17 @@ websocket object (``ws.sock``), so every frame — ours, and the pings and pongs
 what fits now (``MSG_DONTWAIT``) and keeps the rest, to be written by :meth:`flush` when
 the phone reads again. Frames are never interleaved, so the stream stays valid.
 
+Under gevent (``SERVER_WORKER``), the socket is gevent's cooperative one, whose ``send``
+waits for room — switching to other greenlets — instead of refusing: the writer then
+sends through the system socket it wraps, which refuses at once like a plain one.
+
 What waits here is bounded by ``limit`` bytes; beyond it the phone is considered gone
 (:class:`SendBufferFull`), and its connection is closed: it comes back with a full state.
 """
 
 from __future__ import annotations
 
+import _socket
 import errno
 import socket
 import threading
@@ -36,6 +41,7 @@ class SocketWriter:
 
     def __init__(self, sock: socket.socket, limit: int = DEFAULT_LIMIT_BYTES) -> None:
         self._sock = sock
+        self._system = _system_socket(sock)
         self.limit = limit
         self._pending = bytearray()
         self._lock = threading.Lock()
@@ -127,7 +133,7 @@ class SocketWriter:
     def _flush_locked(self) -> None:
         while self._pending:
             try:
-                sent = self._sock.send(self._pending, socket.MSG_DONTWAIT)
+                sent = self._system.send(self._pending, socket.MSG_DONTWAIT)
             except (BlockingIOError, InterruptedError):
                 return
             del self._pending[:sent]
@@ -138,3 +144,15 @@ class SocketWriter:
             self._sock.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
+
+
+def _system_socket(sock: socket.socket) -> _socket.socket:
+    """The socket whose ``send`` refuses at once when the kernel has no room.
+
+    A plain socket is its own; gevent's wraps the system one in ``_sock`` (non-blocking at
+    the system level) and would otherwise wait for room, holding up the ticker.
+    """
+    wrapped = getattr(sock, "_sock", None)
+    if isinstance(wrapped, _socket.socket) and not isinstance(sock, _socket.socket):
+        return wrapped
+    return sock

@@ -1042,7 +1042,6 @@
   function renderResults() {
     var box = app.parts.results;
     if (!box) { return; }
-    clear(box);
     var result = app.state && app.state.results;
     var step = app.state && app.state.current_step;
     if (step && step.kind !== "brainstorm" && step.results_visibility === "on_reveal" &&
@@ -1055,14 +1054,18 @@
           ? tn("%(num)d personne a voté pour l'instant.", "%(num)d personnes ont voté pour l'instant.", hidden.voters)
           : tn("%(num)d personne a voté.", "%(num)d personnes ont voté.", hidden.voters) }));
       }
+      clearResults(box);
       box.appendChild(el("div", { className: "card results-hidden" }, parts));
       return;
     }
-    if (!result || !step || result.step_id !== step.id || result.kind === "brainstorm") { return; }
+    if (!result || !step || result.step_id !== step.id || result.kind === "brainstorm") {
+      clearResults(box);
+      return;
+    }
     // In « après avoir voté » mode, results only once this phone has voted, or the step is
     // over: nobody votes by following the crowd. « En direct » or revealed: at once.
     var shownAtOnce = step.results_visibility === "live" || step.results_revealed;
-    if (step.status === "open" && !app.draftSent && !shownAtOnce) { return; }
+    if (step.status === "open" && !app.draftSent && !shownAtOnce) { clearResults(box); return; }
     var rows = [];
     var header = [t("Option"), ""];
     if (result.kind === "dot_vote") {
@@ -1087,20 +1090,53 @@
         }).join(" · ")];
       });
     }
+    var caption = t("Résultats en direct (%(voters)s)",
+      { voters: tn("%(num)d votant", "%(num)d votants", result.voters) });
+    // A tally arrives up to ten times a second: the table is built once per step and
+    // its cells rewritten only where the text changed, so the browser redoes little
+    // style and layout (docs/performance.md, "Page du téléphone").
+    var shape = [step.id, result.kind, rows.length, header.join("|")].join("#");
+    var shown = app.resultsTable;
+    if (!shown || shown.box !== box || shown.shape !== shape || !box.firstChild) {
+      clearResults(box);
+      shown = buildResultsTable(box, shape, header, rows.length);
+    }
+    setText(shown.caption, caption);
+    rows.forEach(function (r, i) {
+      for (var c = 0; c < 3; c += 1) { setText(shown.cells[i][c], String(r[c])); }
+    });
+  }
+
+  function buildResultsTable(box, shape, header, count) {
+    var caption = el("caption", { id: "results-title" });
+    var cells = [];
+    var body = el("tbody");
+    for (var i = 0; i < count; i += 1) {
+      var row = [el("td"), el("td", { className: "label-cell" }), el("td", { className: "num" })];
+      cells.push(row);
+      body.appendChild(el("tr", {}, row));
+    }
     var table = el("table", { className: "data" }, [
-      el("caption", { id: "results-title", text: t("Résultats en direct (%(voters)s)",
-        { voters: tn("%(num)d votant", "%(num)d votants", result.voters) }) }),
+      caption,
       el("thead", {}, [el("tr", {}, [
         el("th", { scope: "col", text: t("Rang") }),
         el("th", { scope: "col", text: header[0] }),
         el("th", { scope: "col", className: "num", text: header[1] })
       ])]),
-      el("tbody", {}, rows.map(function (r) {
-        return el("tr", {}, [el("td", { text: String(r[0]) }), el("td", { className: "label-cell", text: r[1] }),
-          el("td", { className: "num", text: String(r[2]) })]);
-      }))
+      body
     ]);
     box.appendChild(el("div", { className: "card" }, [table]));
+    app.resultsTable = { box: box, shape: shape, caption: caption, cells: cells };
+    return app.resultsTable;
+  }
+
+  function clearResults(box) {
+    clear(box);
+    app.resultsTable = null;
+  }
+
+  function setText(node, text) {
+    if (node.textContent !== text) { node.textContent = text; }
   }
 
   function formatNumber(value) {

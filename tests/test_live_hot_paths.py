@@ -30,6 +30,7 @@ from workshops.model import DotBallot, Option
 from workshops.store import Store
 from workshops.store import workshops as rows
 from workshops.store.ballot_cache import BallotCache
+from workshops.store.group_commit import BATCH_KEY
 
 HANDSHAKE = (
     b"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -196,6 +197,19 @@ def test_the_console_tally_reads_the_ballots_once_for_total_and_collèges(
         assert by_group == service.step_results(session, voting, "vote", by_group=True)
     assert total.voters == 4
     assert cache.parsed == 4  # each ballot parsed once, though two tallies were made
+    # Voters of two collèges: the total is no longer one collège's tally.
+    with db.session() as session:
+        groups = service.get_workshop(session, voting).groups
+        assert len(groups) >= 2
+        for n, group in enumerate((groups[0].id, groups[1].id, groups[1].id)):
+            token = service.join(session, voting, nickname=f"G{n}", group=group).participant.token
+            service.cast_ballot(session, voting, token, "vote",
+                                DotBallot(dots={"opt-2": 2}), f"g{n}")
+    with db.read_session() as session:
+        total, by_group = service.step_results_with_groups(session, voting, "vote", cache=cache)
+        assert total == service.step_results(session, voting, "vote")
+        assert by_group == service.step_results(session, voting, "vote", by_group=True)
+    assert total.voters == 7 and len(by_group) == 3
 
 
 def test_a_cache_forgets_the_least_recently_read_steps_beyond_its_size(
@@ -240,3 +254,21 @@ def test_merging_an_idea_carries_the_ideas_merged_into_it_to_the_new_target(
     assert {i["id"]: i["merged_into"] for i in wall} == {
         target: None, source: target, child: target, unrelated: None,
     }
+
+
+def test_ballots_read_only_the_workshop_status_yet_see_a_close_earlier_in_their_batch(
+    db: Store, voting: int
+) -> None:
+    first, second = _tokens(db, voting, 2)
+    with db.session() as session:
+        session.info[BATCH_KEY] = True  # one group-commit transaction for all three units
+        service.cast_ballot(session, voting, first, "vote", DotBallot(dots={"opt-0": 1}), "a")
+        service.close_step(session, voting, "vote", author="Camille")
+        service.close_workshop(session, voting)
+        with pytest.raises(service.ServiceError) as refused:
+            service.cast_ballot(session, voting, second, "vote",
+                                DotBallot(dots={"opt-1": 1}), "b")
+        session.commit()
+    assert refused.value.code == "workshop_closed"
+    with db.read_session() as session:
+        assert service.step_results(session, voting, "vote").voters == 1

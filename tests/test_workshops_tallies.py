@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 from factories import (
     make_brainstorm_step,
@@ -30,6 +32,7 @@ from workshops.tallies import (
     tally,
     tally_by_group,
 )
+from workshops.tallies.ranking import borda_points
 
 
 def letters_step(letters: str) -> RankingStep:
@@ -435,6 +438,41 @@ def test_borda_hands_out_the_same_total_whatever_the_ballots(
     n = len(options)
     # Every ballot, complete or partial, gives (n − 1) + … + 1 + 0 = n(n − 1)/2 points.
     assert sum(row.score for row in result.borda) == len(orders) * n * (n - 1) / 2
+
+
+def _duels_one_ballot_at_a_time(options: str, orders: list[list[str]]) -> dict[str, dict]:
+    """The duel matrix by its definition: each ballot, each pair, one at a time."""
+    duels = {a: {b: 0 for b in options if b != a} for a in options}
+    for order in orders:
+        place = {option: order.index(option) if option in order else len(options)
+                 for option in options}
+        for a in options:
+            for b in options:
+                if a != b and place[a] < place[b]:
+                    duels[a][b] += 1
+    return duels
+
+
+def _borda_by_the_points_of_each_ballot(options: str, orders: list[list[str]]) -> dict:
+    totals = {option: Fraction(0) for option in options}
+    for order in orders:
+        for option, points in borda_points(list(options), order).items():
+            totals[option] += points
+    return totals
+
+
+@settings(max_examples=150, deadline=None)
+@given(rankings())
+def test_the_counted_duels_and_borda_totals_equal_their_definitions(
+    case: tuple[str, list[list[str]]],
+) -> None:
+    options, orders = case
+    result = tally(letters_step(options), [RankingBallot(order=o) for o in orders])
+    assert result.schulze.pairwise == _duels_one_ballot_at_a_time(options, orders)
+    expected = _borda_by_the_points_of_each_ballot(options, orders)
+    assert {row.option_id: row.score for row in result.borda} == {
+        option: float(total) for option, total in expected.items()
+    }
 
 
 def test_brainstorm_by_group_counts_upvoters_missing_from_the_mapping_without_collège() -> None:

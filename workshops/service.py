@@ -256,11 +256,24 @@ def _participant(session: Session, workshop_id: int, token: str | None) -> Parti
 
 def _check_admits(row: WorkshopRow) -> None:
     """Refuse participants' actions unless the workshop is running."""
-    if row.status == WorkshopStatus.closed:
+    _check_admits_status(row.status)
+
+
+def _check_running(session: Session, workshop_id: int) -> None:
+    """Refuse participants' actions unless the workshop exists and is running."""
+    try:
+        status = rows.workshop_status(session, workshop_id)
+    except RowNotFound:
+        raise ServiceError("unknown_workshop", "Cet atelier n'existe pas.") from None
+    _check_admits_status(status)
+
+
+def _check_admits_status(status: str) -> None:
+    if status == WorkshopStatus.closed:
         raise ServiceError(
             "workshop_closed", "Cet atelier est terminé : il n'accepte plus de participation."
         )
-    if row.status == WorkshopStatus.draft:
+    if status == WorkshopStatus.draft:
         raise ServiceError(
             "workshop_not_open", "Cet atelier n'a pas encore commencé : patientez un instant."
         )
@@ -918,8 +931,7 @@ def post_idea(
     now: dt.datetime | None = None,
 ) -> Ack:
     """Post an idea in a column of the running brainstorm (rate-limited per participant)."""
-    row = _workshop_row(session, workshop_id)
-    _check_admits(row)
+    _check_running(session, workshop_id)
     participant = _participant(session, workshop_id, participant_token)
     repeat = _claimed(session, participant, client_id, "post_idea")
     if repeat is not None:
@@ -965,8 +977,7 @@ def upvote(
     withdraw: bool = False,
 ) -> Ack:
     """Support an idea of the running brainstorm, once (or withdraw one's support)."""
-    row = _workshop_row(session, workshop_id)
-    _check_admits(row)
+    _check_running(session, workshop_id)
     participant = _participant(session, workshop_id, participant_token)
     repeat = _claimed(session, participant, client_id, "upvote")
     if repeat is not None:
@@ -1004,8 +1015,7 @@ def cast_ballot(
     client_id: str,
 ) -> Ack:
     """Cast (or replace) the participant's ballot on the running step."""
-    row = _workshop_row(session, workshop_id)
-    _check_admits(row)
+    _check_running(session, workshop_id)
     participant = _participant(session, workshop_id, participant_token)
     repeat = _claimed(session, participant, client_id, "cast_ballot")
     if repeat is not None:
@@ -1067,8 +1077,12 @@ def step_results_with_groups(
         return _result(session, step_row, step), grouped_results
     ballots = _ballots(session, step_row, cache)
     try:
-        total = tally(step, [ballot for ballot, _ in ballots])
         grouped = tally_by_group(step, ballots)
+        if len(grouped) == 1:
+            # Everyone in one collège (or none given): that tally is the total, counted once.
+            (total,) = grouped.values()
+        else:
+            total = tally(step, [ballot for ballot, _ in ballots])
     except TallyError as error:
         raise ServiceError("invalid_ballot", str(error)) from None
     by_group = {

@@ -82,6 +82,31 @@ def workshop_row(session: Session, workshop_id: int, *, lock: bool = False) -> W
     return row
 
 
+_STATUSES = "chemins.statuses"
+"""``Session.info`` key: workshop id → status, read once per transaction."""
+
+
+def workshop_status(session: Session, workshop_id: int) -> str:
+    """The workshop's status alone; :class:`RowNotFound` if there is no such workshop.
+
+    What a ballot or an idea needs to know about its workshop: read as one column (the
+    row's JSON columns stay unread), once per transaction — a group-commit batch of
+    hundreds of ballots asks once. A row this session holds comes first: a unit of the
+    same batch may have just closed the workshop.
+    """
+    held = session.identity_map.get(Session.identity_key(WorkshopRow, workshop_id))
+    if held is not None:
+        return str(held.status)
+    known: dict[int, str] = session.info.setdefault(_STATUSES, {})
+    status = known.get(workshop_id)
+    if status is None:
+        status = session.scalar(select(WorkshopRow.status).where(WorkshopRow.id == workshop_id))
+        if status is None:
+            raise RowNotFound(workshop_id)
+        known[workshop_id] = status
+    return status
+
+
 _KEPT = "chemins.kept"
 
 
@@ -99,7 +124,7 @@ def _forget_at_transaction_end(session: Session, transaction: SessionTransaction
     # Rows kept and steps remembered hold for one transaction only: the next one must
     # read what other connections committed meanwhile.
     if transaction.parent is None:
-        for key in (_KEPT, _STEP_IDS, _STEPS):
+        for key in (_KEPT, _STEP_IDS, _STEPS, _STATUSES):
             session.info.pop(key, None)
 
 

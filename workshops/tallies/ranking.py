@@ -11,10 +11,19 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Literal
 
+import numpy as np
+
 from theory_of_change.model import Model
 
 from ..model import Ballot, OptionSource, RankingBallot, RankingStep
 from .common import ballots_of_kind, competition_ranks
+
+Counted = tuple[np.ndarray, np.ndarray]
+"""Distinct ballots as positions (one row per ballot, one column per option) and weights.
+
+``counted`` arguments take it from :func:`tally_ranking`, which builds it once for both
+methods; it must come from the same ``orders``.
+"""
 
 
 class RankedRow(Model):
@@ -65,11 +74,12 @@ def tally_ranking(step: RankingStep, ballots: Sequence[Ballot]) -> RankingResult
         for b in ballots_of_kind(ballots, "ranking", step.title)
         if isinstance(b, RankingBallot)
     ]
+    counted = _positions(step.option_ids(), orders)  # shared by both methods
     return RankingResult(
         step_id=step.id,
         voters=len(orders),
-        borda=borda(step, orders),
-        schulze=schulze(step, orders),
+        borda=borda(step, orders, counted=counted),
+        schulze=schulze(step, orders, counted=counted),
     )
 
 
@@ -94,7 +104,9 @@ def borda_points(option_ids: Sequence[str], order: Sequence[str]) -> dict[str, F
     return points
 
 
-def borda(step: RankingStep, orders: Sequence[Sequence[str]]) -> list[RankedRow]:
+def borda(
+    step: RankingStep, orders: Sequence[Sequence[str]], *, counted: Counted | None = None
+) -> list[RankedRow]:
     """Borda count: options by total points, ties sharing a rank.
 
     Méthode : on additionne les points de Borda de chaque bulletin (voir
@@ -105,17 +117,14 @@ def borda(step: RankingStep, orders: Sequence[Sequence[str]]) -> list[RankedRow]
     n = len(option_ids)
     # Twice the points are whole numbers ((m − 1)/2 is a half at worst): count in
     # integers, which is exact and much faster than fractions for a thousand ballots.
-    doubled = dict.fromkeys(option_ids, 0)
-    for order, count in Counter(tuple(order) for order in orders).items():
-        for position, option_id in enumerate(order):
-            doubled[option_id] += 2 * (n - 1 - position) * count
-        unranked_share = (n - len(order) - 1) * count
-        if unranked_share:
-            ranked = set(order)
-            for option_id in option_ids:
-                if option_id not in ranked:
-                    doubled[option_id] += unranked_share
-    totals = {option_id: Fraction(value, 2) for option_id, value in doubled.items()}
+    positions, weights = counted or _positions(option_ids, orders)
+    ranked = positions < n
+    unranked_share = n - ranked.sum(axis=1) - 1  # twice (m − 1)/2, m options unranked
+    points = np.where(ranked, 2 * (n - 1 - positions), unranked_share[:, None])
+    doubled = weights @ points
+    totals = {
+        option_id: Fraction(int(doubled[i]), 2) for i, option_id in enumerate(option_ids)
+    }
     index = {option_id: i for i, option_id in enumerate(option_ids)}
     options = sorted(step.options, key=lambda o: (-totals[o.id], index[o.id]))
     return [
@@ -133,26 +142,47 @@ def borda(step: RankingStep, orders: Sequence[Sequence[str]]) -> list[RankedRow]
 
 
 def pairwise_preferences(
-    option_ids: Sequence[str], orders: Sequence[Sequence[str]]
+    option_ids: Sequence[str],
+    orders: Sequence[Sequence[str]],
+    *,
+    counted: Counted | None = None,
 ) -> dict[str, dict[str, int]]:
     """``d[a][b]``: how many voters rank ``a`` above ``b``.
 
     A ranked option is above every unranked one; two unranked options are tied, so such a
     voter counts for neither.
     """
-    d = {a: {b: 0 for b in option_ids if b != a} for a in option_ids}
-    # Identical ballots are counted once with their multiplicity: full rankings of a few
-    # options repeat a lot in a hall of a hundred people.
-    for order, count in Counter(tuple(order) for order in orders).items():
-        ranked = set(order)
-        unranked = [b for b in option_ids if b not in ranked]
-        for position, a in enumerate(order):
-            row = d[a]
-            for b in order[position + 1 :]:
-                row[b] += count
-            for b in unranked:
-                row[b] += count
-    return d
+    positions, weights = counted or _positions(option_ids, orders)
+    # above[k, a, b]: ballot k puts a before b (unranked options share the last place).
+    above = positions[:, :, None] < positions[:, None, :]
+    counts = np.tensordot(weights, above, axes=1)
+    return {
+        a: {b: int(counts[i, j]) for j, b in enumerate(option_ids) if j != i}
+        for i, a in enumerate(option_ids)
+    }
+
+
+def _positions(option_ids: Sequence[str], orders: Sequence[Sequence[str]]) -> Counted:
+    """Each distinct ballot's position of every option, and how many voters cast it.
+
+    Unranked options get position ``n`` (after every ranked one, tied together). The
+    broadcaster tallies a running ranking at every tick (ten times a second) from
+    thousands of ballots: counted in arrays, a 2 000-ballot tally of 12 options takes a
+    few milliseconds instead of tens. Identical ballots are counted once with their
+    multiplicity: full rankings of a few options repeat a lot in a hall.
+    """
+    n = len(option_ids)
+    index = {option_id: i for i, option_id in enumerate(option_ids)}
+    distinct = Counter(tuple(order) for order in orders)
+    rows = []
+    for order in distinct:
+        row = [n] * n
+        for position, option_id in enumerate(order):
+            row[index[option_id]] = position
+        rows.append(row)
+    positions = np.array(rows, dtype=np.int64).reshape(len(rows), n)
+    weights = np.fromiter(distinct.values(), dtype=np.int64, count=len(distinct))
+    return positions, weights
 
 
 def strongest_paths(
@@ -187,7 +217,9 @@ def condorcet_winner(option_ids: Sequence[str], d: dict[str, dict[str, int]]) ->
     return None
 
 
-def schulze(step: RankingStep, orders: Sequence[Sequence[str]]) -> SchulzeResult:
+def schulze(
+    step: RankingStep, orders: Sequence[Sequence[str]], *, counted: Counted | None = None
+) -> SchulzeResult:
     """Schulze method: the order given by the strongest paths, ties reported as ties.
 
     Méthode : (1) pour chaque paire d'options a et b, on compte les votants qui préfèrent
@@ -203,7 +235,7 @@ def schulze(step: RankingStep, orders: Sequence[Sequence[str]]) -> SchulzeResult
     (A bat B, B bat C, C bat A) il n'y en a pas.
     """
     option_ids = step.option_ids()
-    d = pairwise_preferences(option_ids, orders)
+    d = pairwise_preferences(option_ids, orders, counted=counted)
     p = strongest_paths(option_ids, d)
 
     def beats(a: str, b: str) -> bool:

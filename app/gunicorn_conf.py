@@ -55,6 +55,13 @@ def _close_websockets(worker: Any) -> None:
     live.broadcaster(app).shutdown()
 
 
+def post_worker_init(worker: Any) -> None:
+    """In the process that serves: full garbage collections only between votes."""
+    from app.extensions import live
+
+    live.broadcaster(worker.wsgi).collector.enabled = True
+
+
 def worker_int(worker: Any) -> None:
     """Ctrl+C: close the websockets before the worker exits."""
     _close_websockets(worker)

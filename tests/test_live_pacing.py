@@ -107,3 +107,12 @@ def test_updates_for_staff_only_are_never_held() -> None:
         (2, frozenset({"facilitator"}))
     ]
     assert not pacer.holding
+
+
+def test_presence_is_recounted_every_tick_in_a_small_room_and_at_the_phones_pace_beyond() -> None:
+    small = PhonePacer(tick=TICK, sends_per_second=8000)
+    assert [small.presence_due(300, n * TICK) for n in range(4)] == [True] * 4
+    large = PhonePacer(tick=TICK, sends_per_second=8000)
+    due = [large.presence_due(3200, n * TICK) for n in range(9)]
+    # 3 200 phones: every 0.4 s, the ceiling.
+    assert due == [True, False, False, False, True, False, False, False, True]

@@ -52,6 +52,7 @@ from workshops.service import Changes, ServiceError
 from workshops.store.ballot_cache import BallotCache
 
 from .bus import DEFAULT_PREFIX, MessageBus, refresh_rooms
+from .collector import QuietCollector
 from .connection import SEND_QUEUE_LIMIT, Audience, Connection
 from .pacing import PhonePacer, Update
 from .stats import LiveStats
@@ -174,6 +175,8 @@ class Broadcaster:
         self._ticker: threading.Thread | None = None
         self.stats = LiveStats()
         """What the live part did, for ``/metrics`` (:mod:`app.live.stats`)."""
+        self.collector = QuietCollector()
+        """Full garbage collections between votes (:mod:`.collector`), once installed."""
         self.bus: MessageBus | None = None
         """The Redis bus to the other processes (``REDIS_URL``), else ``None``."""
         if redis_url:
@@ -294,9 +297,10 @@ class Broadcaster:
         started = time.perf_counter()
         if self.bus is not None:
             self.bus.start()  # here, in the process that serves (never before a fork)
-        self._tick_rooms()
+        busy = self._tick_rooms()
         self.flush_backlog()
         self.stats.tick_done(time.perf_counter() - started)
+        self.collector.tick(busy)
 
     def flush_backlog(self) -> None:
         """Send what waits for phones that had stopped reading, as far as they read now."""
@@ -316,7 +320,9 @@ class Broadcaster:
             if not conn.alive:
                 self.leave(conn)
 
-    def _tick_rooms(self) -> None:
+    def _tick_rooms(self) -> bool:
+        """Send each room's updates; whether any room had something to send."""
+        busy = False
         with self._lock:
             rooms = list(self.rooms.values())
         for room in rooms:
@@ -330,7 +336,9 @@ class Broadcaster:
             except ServiceError:
                 # The workshop vanished (deleted): nothing to send.
                 continue
+            busy = busy or bool(messages)
             self._send(room, messages)
+        return busy
 
     def _updates(
         self, room: Room, changes: Changes | None, presence_due: bool
@@ -360,7 +368,13 @@ class Broadcaster:
                 idea_ids = changes.new_ideas | changes.ideas
                 if idea_ids:
                     updates.extend(self._ideas(db, room, changes.new_ideas, idea_ids))
-            if presence_due or (changes is not None and changes.presence):
+            presence_wanted = presence_due or (changes is not None and changes.presence)
+            if presence_wanted and not room.pacer.presence_due(
+                room.count("phone"), time.monotonic()
+            ):
+                with room.lock:
+                    room.presence_dirty = True  # counted at a later tick
+            elif presence_wanted:
                 seq = room.next_seq()
                 counts = service.presence(db, wid, self.phones(wid))
                 if counts != room.last_presence:
@@ -468,12 +482,14 @@ class Broadcaster:
         # a long tick would stretch it); one that overran is followed by a short pause,
         # never by a burst of catch-up ticks.
         due = time.monotonic() + self.interval
+        self.collector.start()
         while not self._stop.wait(max(0.0, due - time.monotonic())):
             try:
                 self.tick()
             except Exception:  # the ticker must outlive any one bad tick
                 logger.exception("échec d'une diffusion")
             due = max(due + self.interval, time.monotonic() + self.interval / 4)
+        self.collector.stop()
 
     def shutdown(self) -> None:
         """Stop the ticker and close every websocket ("going away": clients reconnect).

@@ -63,6 +63,7 @@ class PhonePacer:
     max_interval: float = MAX_INTERVAL_S
     held: dict[str, Update] = field(default_factory=dict)
     sent_at: float = -math.inf
+    presence_at: float = -math.inf
 
     def interval(self, phones: int) -> float:
         """Seconds between two tallies on each phone for a room of ``phones``."""
@@ -103,6 +104,19 @@ class PhonePacer:
         if any(PHONE in audiences for _, audiences in plan):
             self.sent_at = now
         return plan
+
+    def presence_due(self, phones: int, now: float) -> bool:
+        """Whether the presence counts may be recounted now (three queries per count).
+
+        Every tick in a small room; in a paced one, at the phones' pace: counts of
+        connected phones and voters moving twice a second are as readable on a
+        projector, and the queries go to writing ballots instead.
+        """
+        interval = self.interval(phones)
+        if interval <= self.tick or now - self.presence_at >= interval - self.tick / 2:
+            self.presence_at = now
+            return True
+        return False
 
     @property
     def holding(self) -> bool:

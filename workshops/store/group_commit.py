@@ -11,7 +11,9 @@ from a future is on disk, so an acknowledgement sent after it is durable. (A bat
 run without SAVEPOINTs, the common case of units that all succeed; if one fails, the
 transaction is undone and the batch run again with them.)
 
-Batches form by themselves: while one batch commits, the next one accumulates. A lone
+Batches form by themselves: while one batch commits, the next one accumulates, and
+before taking a batch the writer yields once so that whatever is ready to be queued is
+(under gevent, where the writer is a greenlet, nothing else would run before it). A lone
 ballot waits for nothing but its own commit.
 
 A unit of work is a function of a SQLAlchemy ``Session``. It must not commit nor roll back
@@ -24,6 +26,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -130,6 +133,10 @@ class GroupCommitter:
             first = self._queue.get()
             if first is _STOP:
                 return
+            # Let every thread or greenlet that is ready run first: those that just read a
+            # ballot queue it and join this batch, instead of each paying its own
+            # transaction and commit. A yield, not a wait: a lone ballot is not delayed.
+            time.sleep(0)
             batch: list[_Job[Any]] = [first]
             stop_after = False
             while len(batch) < self.max_batch:

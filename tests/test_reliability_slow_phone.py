@@ -307,15 +307,6 @@ class SilentPhone:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=False,
-    raises=TimeoutError,
-    reason=(
-        "bogue connu (issue 7) : quand les votes s'arrêtent, le retard d'un téléphone muet "
-        "peut ne jamais être vidé ni suivi de « resync » (aucun tick ne le relance) ; "
-        "vu une fois en CI sur trois passages"
-    ),
-)
 def test_on_the_real_server_twenty_voters_see_every_tally_while_one_phone_reads_nothing(
     server: LiveServer,
 ) -> None:

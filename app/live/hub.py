@@ -6,7 +6,9 @@ the ticker thread takes each dirty room, computes its update once (one tally per
 step, one set of idea views, one presence count), serialises each message once per
 audience, and sends that same text to every connection of the audience. Whatever the
 number of votes in the interval, a phone receives at most one result per step per tick:
-the cost grows with phones + votes, not phones × votes.
+the cost grows with phones + votes, not phones × votes. In a very large room the phones
+get it less often than the screens (:mod:`.pacing`), and the ticker also decides when
+Python's full garbage collections run (:mod:`.collector`).
 
 Every update carries the room's sequence number, which starts from the clock in
 milliseconds so that it keeps growing across a server restart; phones drop older ones.

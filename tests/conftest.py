@@ -4,7 +4,8 @@
 created; ``live_server`` a real ``chemins serve`` (gunicorn) on 127.0.0.1, one per test
 module. ``FacilitatorActions`` and ``PhoneActions`` (``tests/live_server.py``) drive it.
 ``postgres_server`` is a real PostgreSQL on 127.0.0.1 for the session, ``postgres_url``
-a new database on it. Domain tests use none of these: they never start Flask.
+a new database on it; ``browser`` a headless Chromium per module (``browser_support``).
+Domain tests use none of these: they never start Flask.
 """
 
 from __future__ import annotations
@@ -54,6 +55,15 @@ def client(app: Any) -> Any:
 def runner(app: Any) -> Any:
     """Flask's CLI runner of ``app``."""
     return app.test_cli_runner()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the module, reaching nothing but 127.0.0.1."""
+    from browser_support import launched_browser  # Playwright only for browser tests
+
+    with launched_browser() as chromium:
+        yield chromium
 
 
 @pytest.fixture(scope="module")

@@ -32,7 +32,6 @@ from browser_support import (
     PageWatch,
     chromium_missing,
     facilitator_context,
-    launched_browser,
     phone_context,
     remote_assets,
 )
@@ -214,13 +213,6 @@ def inspect(watch: PageWatch, name: str, exclude: tuple[str, ...] = (),
     watch.errors.clear()
     watch.requests.clear()
     return visit
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """One headless Chromium for the module."""
-    with launched_browser() as chromium:
-        yield chromium
 
 
 @pytest.fixture(scope="module")

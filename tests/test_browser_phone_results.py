@@ -8,11 +8,10 @@ rebuilt table would not carry, while two other phones' votes reorder its rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from browser_support import WAIT_MS, PageWatch, chromium_missing, launched_browser, phone_context
+from browser_support import WAIT_MS, PageWatch, chromium_missing, phone_context
 from factories import make_dot_vote_step, make_options
 from live_server import FacilitatorActions, LiveServer, PhoneActions
 from playwright.sync_api import expect
@@ -23,13 +22,6 @@ pytestmark = pytest.mark.slow
 
 if chromium_missing():  # pragma: no cover - make test installs it
     pytest.skip("chromium absent : « make test » l'installe", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """One headless Chromium for the module."""
-    with launched_browser() as chromium:
-        yield chromium
 
 
 def test_a_phone_rewrites_its_results_table_in_place_as_other_votes_arrive(

@@ -9,7 +9,6 @@ without a reload. Any error in a browser's console or a failed request fails the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,7 +18,6 @@ from browser_support import (
     PageWatch,
     chromium_missing,
     facilitator_context,
-    launched_browser,
     phone_context,
 )
 from factories import make_dot_vote_step, make_options
@@ -32,13 +30,6 @@ pytestmark = pytest.mark.slow
 
 if chromium_missing():  # pragma: no cover - make test installs it
     pytest.skip("chromium absent : « make test » l'installe", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """One headless Chromium for the module."""
-    with launched_browser() as chromium:
-        yield chromium
 
 
 def test_the_projector_and_a_phone_show_the_results_once_the_facilitator_reveals_them(

@@ -29,7 +29,6 @@ from browser_support import (
     WAIT_MS,
     PageWatch,
     chromium_missing,
-    launched_browser,
     phone_context,
 )
 from factories import make_dot_vote_step, make_options
@@ -69,13 +68,6 @@ REGULAR_2G = {"offline": False, "latency": 300, "downloadThroughput": 250 * 1024
               "uploadThroughput": 50 * 1024 / 8}
 SLOW_MS = 45_000
 """Hang guard on the throttled connection (a stuck page fails; speed is not measured here)."""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """One headless Chromium for the module."""
-    with launched_browser() as chromium:
-        yield chromium
 
 
 class Photographer:

@@ -18,7 +18,6 @@ from browser_support import (
     WAIT_MS,
     PageWatch,
     chromium_missing,
-    launched_browser,
     phone_context,
 )
 from factories import make_dot_vote_step, make_options
@@ -31,13 +30,6 @@ pytestmark = pytest.mark.slow
 
 if chromium_missing():  # pragma: no cover - make test installs it
     pytest.skip("chromium absent : « make test » l'installe", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """One headless Chromium for the module."""
-    with launched_browser() as chromium:
-        yield chromium
 
 
 @pytest.fixture(scope="module")

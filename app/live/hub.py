@@ -328,7 +328,14 @@ class Broadcaster:
         with self._lock:
             rooms = list(self.rooms.values())
         for room in rooms:
-            changes, presence_due = room.take()
+            changes, presence_dirty = room.take()
+            presence_wanted = presence_dirty or (changes is not None and changes.presence)
+            presence_due = presence_wanted and room.pacer.presence_due(
+                room.count("phone"), time.monotonic()
+            )
+            if presence_wanted and not presence_due:
+                with room.lock:
+                    room.presence_dirty = True  # counted at a later tick
             if changes is None and not presence_due:
                 if room.pacer.holding:
                     self._send(room, [])  # the phones' turn may have come
@@ -348,7 +355,8 @@ class Broadcaster:
         """The messages of one tick for a room, each serialised once per audience.
 
         Each sequence number is taken before its data is read, so an update numbered
-        after a client's state never holds older data than the state.
+        after a client's state never holds older data than the state. ``presence_due``:
+        recount the presence now (the pacer allowed it).
         """
         updates: list[Update] = []
         wid = room.workshop_id
@@ -370,13 +378,7 @@ class Broadcaster:
                 idea_ids = changes.new_ideas | changes.ideas
                 if idea_ids:
                     updates.extend(self._ideas(db, room, changes.new_ideas, idea_ids))
-            presence_wanted = presence_due or (changes is not None and changes.presence)
-            if presence_wanted and not room.pacer.presence_due(
-                room.count("phone"), time.monotonic()
-            ):
-                with room.lock:
-                    room.presence_dirty = True  # counted at a later tick
-            elif presence_wanted:
+            if presence_due:
                 seq = room.next_seq()
                 counts = service.presence(db, wid, self.phones(wid))
                 if counts != room.last_presence:

@@ -186,13 +186,14 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "PHONE_SENDS_PER_SECOND",
-        8000,
+        5000,
         "Résultats envoyés aux téléphones par seconde, au plus, pour tout l'atelier "
         "pendant un vote. Tant que les téléphones sont moins nombreux que ce nombre "
-        "multiplié par l'intervalle de diffusion (800 par défaut), chacun reçoit chaque "
+        "multiplié par l'intervalle de diffusion (500 par défaut), chacun reçoit chaque "
         "résultat ; au-delà, chaque téléphone le reçoit moins souvent (au plus toutes les "
-        "400 ms), pour garder le serveur libre d'enregistrer les votes. Le vidéoprojecteur "
-        "et la console le reçoivent toujours à chaque intervalle. 0 : pas de limite.",
+        "400 ms), pour garder le serveur libre d'enregistrer les votes, et le dernier "
+        "résultat dès que les votes s'arrêtent. Le vidéoprojecteur et la console le "
+        "reçoivent toujours à chaque intervalle. 0 : pas de limite.",
         _integer,
         minimum=0,
     ),

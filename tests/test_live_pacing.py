@@ -70,12 +70,20 @@ def test_a_held_tally_reaches_the_phones_on_a_quiet_tick() -> None:
     held = pacer.plan([make_results(2)], phones=3000, now=TICK)
     assert sent_to_phones(held) == [] and sent_to_projector(held) == [2]
     assert pacer.holding
-    # No new vote afterwards: the last tally must still reach the phones, within 0.4 s.
-    seen: list[int] = []
-    for n in range(2, 5):
-        seen += sent_to_phones(pacer.plan([], phones=3000, now=n * TICK))
-    assert seen == [2]
+    # No new vote afterwards: the very next tick takes the last tally to the phones.
+    assert sent_to_phones(pacer.plan([], phones=3000, now=2 * TICK)) == [2]
     assert not pacer.holding
+    assert sent_to_phones(pacer.plan([], phones=3000, now=3 * TICK)) == []
+
+
+def test_a_tick_with_only_staff_news_also_releases_the_held_tally() -> None:
+    pacer = PhonePacer(tick=TICK, sends_per_second=5000)
+    pacer.plan([make_results(1)], phones=2000, now=0.0)
+    pacer.plan([make_results(2)], phones=2000, now=TICK)
+    presence = Update(STAFF, 3, '{"type":"presence","seq":3}')
+    plan = pacer.plan([presence], phones=2000, now=2 * TICK)
+    assert sent_to_phones(plan) == [2]
+    assert sent_to_projector(plan) == [3]
 
 
 def test_held_tallies_go_out_before_anything_newer_for_phones() -> None:

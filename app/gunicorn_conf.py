@@ -56,10 +56,13 @@ def _close_websockets(worker: Any) -> None:
 
 
 def post_worker_init(worker: Any) -> None:
-    """In the process that serves: full garbage collections only between votes."""
+    """In the process that serves: full garbage collections only between votes, and
+    the phones' updates sent beside the ticker (:mod:`app.live.courier`)."""
     from app.extensions import live
 
-    live.broadcaster(worker.wsgi).collector.enabled = True
+    broadcaster = live.broadcaster(worker.wsgi)
+    broadcaster.collector.enabled = True
+    broadcaster.phones_by_courier = True
 
 
 def worker_int(worker: Any) -> None:

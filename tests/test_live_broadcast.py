@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from typing import Any
 
@@ -116,6 +117,46 @@ def test_every_update_has_a_larger_sequence_number_than_the_last(
     assert seqs[0] > before
 
 
+class LoggedSocket(FakeSocket):
+    """A socket that also writes who was sent what into a log shared by all."""
+
+    def __init__(self, name: str, log: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.name, self.log = name, log
+
+    def send(self, text: str) -> None:
+        super().send(text)
+        self.log.append((self.name, json.loads(text).get("type", "")))
+
+
+def test_projector_and_console_get_a_tick_before_any_phone(
+    app: Any, voting: tuple[int, list[str]]
+) -> None:
+    workshop_id, tokens = voting
+    hub = live.broadcaster(app)
+    log: list[tuple[str, str]] = []
+    for name, audience in [("phone-1", "phone"), ("projector", "projector"),
+                           ("phone-2", "phone"), ("console", "facilitator")]:
+        conn = Connection(LoggedSocket(name, log))
+        assert hub.admit(conn)
+        hub.enter(conn, workshop_id, audience)
+        conn.start("{}", 0)
+    hub.tick()
+    log.clear()
+    with app.app_context(), database.session() as db:
+        ack = service.cast_ballot(db, workshop_id, tokens[0], "vote",
+                                  DotBallot(dots={"opt-a": 1}), "x")
+    hub.publish(ack.changes)
+    hub.tick()
+    receivers = [name for name, _ in log]
+    assert sorted(receivers[:4]) == ["console", "console", "projector", "projector"]
+    assert sorted(receivers[4:]) == ["phone-1", "phone-2"]
+    # Each screen keeps its own order: the tally (withheld from the projector by this
+    # step's default visibility), then the presence the vote changed.
+    assert [kind for name, kind in log if name == "console"] == ["results", "presence"]
+    assert [kind for name, kind in log if name == "projector"] == ["results_hidden", "presence"]
+
+
 def test_a_phone_whose_send_fails_is_dropped_and_the_others_still_served(
     app: Any, voting: tuple[int, list[str]]
 ) -> None:
@@ -200,8 +241,58 @@ def test_a_large_room_gives_the_projector_every_tally_and_the_phones_the_last_on
         hub.tick()  # three ticks in a row, well within 0.4 s
     assert _voters_shown(projector) == [1, 2, 3]
     assert [_voters_shown(phone) for phone in phones] == [[1]] * 4
-    time.sleep(0.4)
-    hub.tick()  # no new vote: the phones' turn has come for the tally held back
+    hub.tick()  # no new vote: the tally held back goes to the phones at once
     assert [_voters_shown(phone) for phone in phones] == [[1, 3]] * 4
     last_tally = [m for m in projector.messages() if m["type"] == "results_hidden"][-1]
     assert phones[0].messages()[-1]["seq"] == last_tally["seq"]  # the same, newest tally
+
+
+class StuckSocket(FakeSocket):
+    """A phone socket whose send waits until the test lets it through."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def send(self, text: str) -> None:
+        self.entered.set()
+        assert self.release.wait(10)
+        super().send(text)
+
+
+def test_a_tick_serves_the_projector_without_waiting_for_the_phones(
+    app: Any, voting: tuple[int, list[str]]
+) -> None:
+    workshop_id, tokens = voting
+    hub = live.broadcaster(app)
+    hub.phones_by_courier = True
+    projector = _ready(hub, workshop_id, "projector")
+    stuck = StuckSocket()
+    phone = Connection(stuck)
+    assert hub.admit(phone)
+    hub.enter(phone, workshop_id, "phone")
+    stuck.release.set()
+    phone.start("{}", 0)
+    hub.tick()  # presence of the newcomers
+    assert hub.courier.drain()
+    stuck.release.clear()
+    stuck.entered.clear()
+    stuck.sent.clear()
+    projector.sent.clear()
+    with app.app_context(), database.session() as db:
+        ack = service.cast_ballot(db, workshop_id, tokens[0], "vote",
+                                  DotBallot(dots={"opt-a": 1}), "c1")
+    hub.publish(ack.changes)
+    hub.tick()
+    # The phone's send is stuck in the courier; the tick still returned, projector served.
+    assert stuck.entered.wait(10)
+    assert [m["type"] for m in projector.messages()] == ["results_hidden", "presence"]
+    assert stuck.sent == []
+    stuck.release.set()
+    assert hub.courier.drain()
+    # The same tick's tally, in full for the phone (it may see results once it voted).
+    shown = [m for m in stuck.messages() if m["type"] == "results"]
+    assert [m["seq"] for m in shown] == [projector.messages()[0]["seq"]]
+    assert shown[0]["tally"]["voters"] == 1
+    hub.stop()

@@ -8,7 +8,9 @@ audience, and sends that same text to every connection of the audience. Whatever
 number of votes in the interval, a phone receives at most one result per step per tick:
 the cost grows with phones + votes, not phones × votes. In a very large room the phones
 get it less often than the screens (:mod:`.pacing`), and the ticker also decides when
-Python's full garbage collections run (:mod:`.collector`).
+Python's full garbage collections run (:mod:`.collector`). The screens get each tick
+first; in the serving process the phones' share is sent beside the ticker
+(:mod:`.courier`), so that it never delays the projector's next tick.
 
 Every update carries the room's sequence number, which starts from the clock in
 milliseconds so that it keeps growing across a server restart; phones drop older ones.
@@ -56,6 +58,7 @@ from workshops.store.ballot_cache import BallotCache
 from .bus import DEFAULT_PREFIX, MessageBus, refresh_rooms
 from .collector import QuietCollector
 from .connection import SEND_QUEUE_LIMIT, Audience, Connection
+from .courier import PhoneCourier, deliver_all
 from .pacing import PhonePacer, Update
 from .stats import LiveStats
 
@@ -65,6 +68,8 @@ STATE_MAX_AGE_S = 2.0
 ALL: frozenset[Audience] = frozenset({"phone", "projector", "facilitator"})
 PUBLIC: frozenset[Audience] = frozenset({"phone", "projector"})
 STAFF: frozenset[Audience] = frozenset({"projector", "facilitator"})
+SCREENS: tuple[Audience, ...] = ("projector", "facilitator")
+"""Sent to first, in this order (a frozenset's order changes with each process)."""
 
 logger = logging.getLogger(__name__)
 
@@ -179,6 +184,10 @@ class Broadcaster:
         """What the live part did, for ``/metrics`` (:mod:`app.live.stats`)."""
         self.collector = QuietCollector()
         """Full garbage collections between votes (:mod:`.collector`), once installed."""
+        self.courier = PhoneCourier(self.stats.updates_sent, self.leave)
+        """Sends the phones' updates beside the ticker (:mod:`.courier`)."""
+        self.phones_by_courier = False
+        """Set in the serving process (gunicorn's ``post_worker_init``); tests send inline."""
         self.bus: MessageBus | None = None
         """The Redis bus to the other processes (``REDIS_URL``), else ``None``."""
         if redis_url:
@@ -453,14 +462,23 @@ class Broadcaster:
         return updates
 
     def _send(self, room: Room, updates: list[Update]) -> None:
-        dead: list[Connection] = []
-        sent = 0
         plan = room.pacer.plan(updates, room.count("phone"), time.monotonic())
-        for update, audiences in plan:
-            for conn in room.members(audiences):
-                sent += 1
-                if not conn.deliver(update.seq, update.text, update.frame):
-                    dead.append(conn)
+        # Screens before phones: the projector is what the room watches, and 2 000 phone
+        # sends must not stand between a vote and it. Every client is in one audience,
+        # so each still gets the tick's updates in ``seq`` order.
+        sent = 0
+        dead: list[Connection] = []
+        for audience in SCREENS:
+            mine = [update for update, audiences in plan if audience in audiences]
+            if mine:
+                done, gone = deliver_all(room.members((audience,)), mine)
+                sent, dead = sent + done, dead + gone
+        for_phones = [update for update, audiences in plan if "phone" in audiences]
+        if for_phones and self.phones_by_courier:
+            self.courier.post(room.workshop_id, partial(room.members, ("phone",)), for_phones)
+        elif for_phones:
+            done, gone = deliver_all(room.members(("phone",)), for_phones)
+            sent, dead = sent + done, dead + gone
         if sent:
             self.stats.updates_sent(sent)
         for conn in dead:
@@ -513,11 +531,15 @@ class Broadcaster:
             conn.close(1001, "redémarrage du serveur")
 
     def stop(self) -> None:
-        """Stop the ticker and the bus (tests, shutdown); pending updates are dropped."""
+        """Stop the ticker, the courier and the bus (tests, shutdown).
+
+        Updates not yet computed are dropped; those handed to the courier are sent.
+        """
         self._stop.set()
         ticker = self._ticker
         if ticker is not None and ticker is not threading.current_thread():
             ticker.join(timeout=5)
+        self.courier.stop()
         if self.bus is not None:
             self.bus.stop()
 

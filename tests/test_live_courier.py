@@ -123,3 +123,29 @@ def test_the_courier_starts_again_after_being_stopped(courier: PhoneCourier) -> 
     courier.post(1, lambda: [conn], [make_tally(2)])
     assert courier.drain()
     assert seqs(socket) == [1, 2]
+
+
+def test_an_update_older_than_the_phones_state_is_not_sent_after_it(
+    courier: PhoneCourier,
+) -> None:
+    # A tally computed before this phone read its state, handed to the courier after.
+    socket = FakeSocket()
+    conn = Connection(socket)
+    conn.start('{"type":"welcome","seq":10}', 10)
+    socket.sent.clear()
+    courier.post(1, lambda: [conn], [make_tally(9)])
+    courier.post(1, lambda: [conn], [make_ideas(11)])
+    courier.post(1, lambda: [conn], [make_tally(11)])
+    assert courier.drain()
+    assert seqs(socket) == [11]
+
+
+def test_a_phone_entering_another_room_takes_that_rooms_numbers() -> None:
+    socket = FakeSocket()
+    conn = Connection(socket)
+    conn.start('{"type":"welcome","seq":500}', 500)
+    conn.hold()  # enters a room created earlier, whose numbers are smaller
+    conn.start('{"type":"welcome","seq":40}', 40)
+    socket.sent.clear()
+    assert conn.deliver(41, json.dumps({"type": "results", "seq": 41}))
+    assert seqs(socket) == [41]

@@ -17,7 +17,9 @@ for the connections with something waiting.
 Between entering a room and receiving its full state (``welcome``) a connection is not
 *ready*: the updates broadcast meanwhile are held back, then sent right after the state
 if they are newer than it, so a client never misses an update nor sees one before the
-state it applies to.
+state it applies to. Once ready, a connection is only sent updates newer than the last
+one it was sent (or its state): an update computed before a phone's state but handed
+over after it (:mod:`.courier`) would only be dropped by the phone.
 """
 
 from __future__ import annotations
@@ -72,6 +74,8 @@ class Connection:
         self.dropped = 0
         """Updates dropped for this connection because it did not read them."""
         self._held: list[tuple[int, str, bytes | None]] = []
+        self.sent_seq = 0
+        """Sequence number of the newest update or state sent since the last :meth:`start`."""
         self._queue: deque[str | bytes] = deque()
         self._resync_due = False
         self._on_backlog = on_backlog
@@ -104,6 +108,9 @@ class Connection:
                     del self._held[0]
                 self._held.append((seq, text, frame))
                 return True
+            if seq <= self.sent_seq:
+                return True  # older than what the client already has: it would drop it
+            self.sent_seq = seq
             return self._deliver_locked(self._item(text, frame))
 
     def hold(self) -> None:
@@ -116,8 +123,10 @@ class Connection:
         """Send the full state, then the held-back updates newer than it; become ready."""
         with self._lock:
             sent = self._write(state_text)
+            self.sent_seq = state_seq  # not the larger: another room has its own numbers
             for seq, text, frame in self._held:
-                if sent and seq > state_seq:
+                if sent and seq > self.sent_seq:
+                    self.sent_seq = seq
                     sent = self._deliver_locked(self._item(text, frame))
             self._held.clear()
             self.ready = True

@@ -27,6 +27,7 @@ from app.console_forms import (
     choices,
 )
 from app.extensions import database, live
+from app.i18n_messages import results_messages
 from app.qr import join_url
 from workshops import service
 from workshops.model import RESULTS_VISIBILITY_LABELS, BrainstormStep, Step, StepStatus, Workshop
@@ -100,6 +101,7 @@ def step(workshop_id: int, step_id: str) -> str:
         "console/step.html",
         workshop=workshop,
         step=current,
+        js_messages=results_messages(),
         join_url=join_url(workshop.code),
         confirm=ConfirmForm(),
         edit_form=EditIdeaForm(),

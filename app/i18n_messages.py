@@ -3,8 +3,9 @@
 A script cannot call gettext. The page renders the texts its script needs as JSON in
 ``<script type="application/json" id="messages">`` (a browser never runs it, so the strict
 Content-Security-Policy allows it) and the script's ``t(text, params)`` looks its French
-text up there, falling back on that French text when the catalogue lacks it (the
-console's pages draw results with results.js without a catalogue: they stay French).
+text up there, falling back on that French text when the catalogue lacks it. The
+console's step page carries only what results.js needs (the console's own script is
+still French).
 
 A catalogue maps:
 

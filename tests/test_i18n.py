@@ -247,6 +247,23 @@ def test_the_projector_speaks_english(app: Any, client: Any) -> None:
     assert json.loads(block.group(1))["En direct"] == "Live"
 
 
+def test_the_console_step_page_gives_its_results_script_their_english_texts(
+    app: Any, client: Any
+) -> None:
+    workshop = seed_workshop(app, [make_dot_vote_step()], start="etape-gommettes")
+    log_in(client, app)
+    url = f"/console/ateliers/{int(workshop.id)}/etapes/etape-gommettes"
+    english = _page(client.get(url, headers=EN_GB))
+    block = re.search(r'<script type="application/json" id="messages">(.*?)</script>', english)
+    assert block is not None
+    messages = json.loads(block.group(1))
+    assert messages["Rang"] == "Rank"
+    assert messages["%(num)d votant"] == ["%(num)d voter", "%(num)d voters"]
+    french = _page(client.get(url))
+    block = re.search(r'<script type="application/json" id="messages">(.*?)</script>', french)
+    assert block is not None and json.loads(block.group(1))["Rang"] == "Rang"
+
+
 def test_error_pages_and_the_statement_speak_english(client: Any) -> None:
     missing = client.get("/nulle-part", headers=EN_GB)
     assert missing.status_code == 404

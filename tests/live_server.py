@@ -463,6 +463,21 @@ class FacilitatorActions:
             for step in steps:
                 service.add_step(session, self.workshop_id, step)
 
+    def run_step(self, step: Step, title: str) -> str:
+        """A new workshop of the demo project running ``step`` alone; its join code.
+
+        The facilitator's websocket stays open on it (``close()`` it before a test whose
+        pages connect the console themselves, if they must be alone).
+        """
+        from theory_of_change.demo import demo_project
+
+        self.create_workshop(self.project_id(demo_project().id), title)
+        self.add_steps([step])
+        code = str(self.connect()["state"]["workshop"]["code"])
+        self.open_workshop()
+        self.start_step(step.id)
+        return code
+
     def connect(self, workshop_id: int | None = None) -> Message:
         """Open the facilitator websocket on a workshop; the ``welcome``."""
         workshop_id = workshop_id or self.workshop_id

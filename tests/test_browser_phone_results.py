@@ -16,8 +16,6 @@ from factories import make_dot_vote_step, make_options
 from live_server import FacilitatorActions, LiveServer, PhoneActions
 from playwright.sync_api import expect
 
-from theory_of_change.demo import demo_project
-
 pytestmark = pytest.mark.slow
 
 if chromium_missing():  # pragma: no cover - make test installs it
@@ -29,11 +27,7 @@ def test_a_phone_rewrites_its_results_table_in_place_as_other_votes_arrive(
 ) -> None:
     vote = make_dot_vote_step(id="vote", title="Vote en direct", options=make_options(3),
                               budget=2, max_per_option=2, results_visibility="live")
-    facilitator.create_workshop(facilitator.project_id(demo_project().id), "Atelier en direct")
-    facilitator.add_steps([vote])
-    code = facilitator.connect()["state"]["workshop"]["code"]
-    facilitator.open_workshop()
-    facilitator.start_step("vote")
+    code = facilitator.run_step(vote, "Atelier en direct")
     facilitator.close()
 
     phones = phone_context(browser)

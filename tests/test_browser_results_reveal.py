@@ -24,8 +24,6 @@ from factories import make_dot_vote_step, make_options
 from live_server import FacilitatorActions, LiveServer
 from playwright.sync_api import expect
 
-from theory_of_change.demo import demo_project
-
 pytestmark = pytest.mark.slow
 
 if chromium_missing():  # pragma: no cover - make test installs it
@@ -37,12 +35,8 @@ def test_the_projector_and_a_phone_show_the_results_once_the_facilitator_reveals
 ) -> None:
     vote = make_dot_vote_step(id="vote", title="Vote secret", options=make_options(3),
                               budget=2, max_per_option=1, results_visibility="on_reveal")
-    workshop_id = facilitator.create_workshop(
-        facilitator.project_id(demo_project().id), "Atelier à la révélation")
-    facilitator.add_steps([vote])
-    code = facilitator.connect()["state"]["workshop"]["code"]
-    facilitator.open_workshop()
-    facilitator.start_step("vote")
+    code = facilitator.run_step(vote, "Atelier à la révélation")
+    workshop_id = facilitator.workshop_id
     facilitator.close()
     watches: list[PageWatch] = []
 

@@ -305,12 +305,8 @@ def facilitator(live_server: LiveServer) -> Iterator[FacilitatorActions]:
 def slow_phone(browser: Any, facilitator: FacilitatorActions) -> Iterator[tuple[Any, Any, str]]:
     """A phone on 2G facing a running dot vote (3 options, 2 dots): page, context, step."""
     facilitator.close()
-    facilitator.create_workshop(facilitator.project_id(demo_project().id), "Atelier en 2G")
     step = make_dot_vote_step(options=make_options(3), budget=2, max_per_option=1)
-    facilitator.add_steps([step])
-    code = facilitator.connect()["state"]["workshop"]["code"]
-    facilitator.open_workshop()
-    facilitator.start_step(step.id)
+    code = facilitator.run_step(step, "Atelier en 2G")
     context = phone_context(browser)
     page = context.new_page()
     page.set_default_timeout(SLOW_MS)

@@ -24,8 +24,6 @@ from factories import make_dot_vote_step, make_options
 from live_server import FacilitatorActions, LiveServer, PhoneActions
 from playwright.sync_api import expect
 
-from theory_of_change.demo import demo_project
-
 pytestmark = pytest.mark.slow
 
 if chromium_missing():  # pragma: no cover - make test installs it
@@ -46,12 +44,7 @@ def dot_vote(facilitator: FacilitatorActions) -> dict[str, Any]:
     """A running workshop whose current step is a dot vote on three options (2 dots)."""
     facilitator.close()
     step = make_dot_vote_step(options=make_options(3), budget=2, max_per_option=2)
-    facilitator.create_workshop(facilitator.project_id(demo_project().id), "Atelier bilingue")
-    facilitator.add_steps([step])
-    welcome = facilitator.connect()
-    facilitator.open_workshop()
-    facilitator.start_step(step.id)
-    return {"code": welcome["state"]["workshop"]["code"], "step": step}
+    return {"code": facilitator.run_step(step, "Atelier bilingue"), "step": step}
 
 
 def _ballots(server: LiveServer) -> list[dict[str, Any]]:

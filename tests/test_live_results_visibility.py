@@ -15,8 +15,6 @@ import pytest
 from factories import make_dot_vote_step, make_options
 from live_server import FacilitatorActions, LiveServer, Message, PhoneActions, WebsocketClient
 
-from theory_of_change.demo import demo_project
-
 pytestmark = pytest.mark.slow
 
 TALLY_FIELDS = ('"tally"', '"rows"', '"dots_cast"', '"dots":')
@@ -82,12 +80,7 @@ def _workshop(facilitator: FacilitatorActions, mode: str) -> str:
     facilitator.close()
     step = make_dot_vote_step(id="vote", options=make_options(3), budget=2, max_per_option=1,
                               results_visibility=mode)
-    facilitator.create_workshop(facilitator.project_id(demo_project().id), f"Vote {mode}")
-    facilitator.add_steps([step])
-    code = str(facilitator.connect()["state"]["workshop"]["code"])
-    facilitator.open_workshop()
-    facilitator.start_step("vote")
-    return code
+    return facilitator.run_step(step, f"Vote {mode}")
 
 
 def _counts(tally: dict[str, Any]) -> dict[str, int]:

@@ -189,11 +189,7 @@ def test_ideas_posted_from_a_phone_reach_the_wall_and_the_console_live(
 ) -> None:
     step = make_brainstorm_step()
     facilitator.close()
-    facilitator.create_workshop(facilitator.project_id(demo_project().id), "Idées en direct")
-    facilitator.add_steps([step])
-    code = facilitator.connect()["state"]["workshop"]["code"]
-    facilitator.open_workshop()
-    facilitator.start_step(step.id)
+    code = facilitator.run_step(step, "Idées en direct")
 
     desk_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
     desk_context.add_cookies([{"name": c.name, "value": c.value or "",

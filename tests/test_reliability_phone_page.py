@@ -19,7 +19,6 @@ from factories import make_dot_vote_step, make_options
 from live_server import FacilitatorActions, LiveServer
 from sqlalchemy import select
 
-from theory_of_change.demo import demo_project
 from workshops.store import BallotRow
 
 pytestmark = pytest.mark.slow
@@ -76,11 +75,7 @@ def test_a_ballot_whose_ack_was_lost_is_resent_after_a_reload_and_counted_once(
     facilitator = FacilitatorActions(live_server)
     facilitator.log_in()
     vote = make_dot_vote_step(options=make_options(3), budget=2, max_per_option=1)
-    facilitator.create_workshop(facilitator.project_id(demo_project().id), "Ack perdu")
-    facilitator.add_steps([vote])
-    code = facilitator.connect()["state"]["workshop"]["code"]
-    facilitator.open_workshop()
-    facilitator.start_step(vote.id)
+    code = facilitator.run_step(vote, "Ack perdu")
 
     link = LossyLink()
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True,

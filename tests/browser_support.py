@@ -56,6 +56,14 @@ def phone_context(browser: Any) -> Any:
     return browser.new_context(**PHONE, locale="fr-FR")
 
 
+def join_as(page: Any, nickname: str, group: str | None = None) -> None:
+    """Fill in the phone's joining form (nickname, collège if given) and take part."""
+    page.get_by_label("Votre prénom ou pseudonyme").fill(nickname)
+    if group is not None:
+        page.get_by_role("radio", name=group, exact=True).check()
+    page.get_by_role("button", name="Participer").click()
+
+
 def facilitator_context(
     browser: Any, facilitator: FacilitatorActions, server: LiveServer,
     viewport: dict[str, int] | None = None,

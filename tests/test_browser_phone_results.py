@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from browser_support import WAIT_MS, PageWatch, chromium_missing, phone_context
+from browser_support import WAIT_MS, PageWatch, chromium_missing, join_as, phone_context
 from factories import make_dot_vote_step, make_options
 from live_server import FacilitatorActions, LiveServer, PhoneActions
 from playwright.sync_api import expect
@@ -35,9 +35,7 @@ def test_a_phone_rewrites_its_results_table_in_place_as_other_votes_arrive(
     phone.set_default_timeout(WAIT_MS)
     watch = PageWatch(phone)
     phone.goto(f"{live_server.base_url}/j/{code}")
-    phone.get_by_label("Votre prénom ou pseudonyme").fill("Camille")
-    phone.get_by_role("radio", name="Habitants", exact=True).check()
-    phone.get_by_role("button", name="Participer").click()
+    join_as(phone, "Camille", "Habitants")
     phone.get_by_role("button", name="Ajouter une gommette à « Option B »").click()
     phone.get_by_role("button", name="Envoyer mon vote").click()
     expect(phone.locator(".my-results caption")).to_have_text("Résultats en direct (1 votant)")

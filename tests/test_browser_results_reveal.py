@@ -18,6 +18,7 @@ from browser_support import (
     PageWatch,
     chromium_missing,
     facilitator_context,
+    join_as,
     phone_context,
 )
 from factories import make_dot_vote_step, make_options
@@ -52,9 +53,7 @@ def test_the_projector_and_a_phone_show_the_results_once_the_facilitator_reveals
     phone.set_default_timeout(WAIT_MS)
     watches.append(PageWatch(phone))
     phone.goto(f"{live_server.base_url}/j/{code}")
-    phone.get_by_label("Votre prénom ou pseudonyme").fill("Camille")
-    phone.get_by_role("radio", name="Habitants", exact=True).check()
-    phone.get_by_role("button", name="Participer").click()
+    join_as(phone, "Camille", "Habitants")
     phone.get_by_role("button", name="Ajouter une gommette à « Option B »").click()
     phone.get_by_role("button", name="Envoyer mon vote").click()
     expect(phone.locator(".submit-bar .state")).to_have_class(re.compile(r"\bok\b"))

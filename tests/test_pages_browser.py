@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from browser_support import join_as
 from factories import make_brainstorm_step, make_choice_step, make_dot_vote_step, make_options
 from live_server import FacilitatorActions, LiveServer, PhoneActions
 from playwright.sync_api import expect
@@ -87,9 +88,7 @@ def _phone(browser: Any, server: LiveServer, code: str) -> tuple[Any, Any, Conso
 
 
 def _join(page: Any) -> None:
-    page.get_by_label("Votre prénom ou pseudonyme").fill("Camille")
-    page.get_by_role("radio", name="Habitants", exact=True).check()
-    page.get_by_role("button", name="Participer").click()
+    join_as(page, "Camille", "Habitants")
     page.wait_for_selector(".stepper", timeout=WAIT_MS)
 
 
@@ -201,8 +200,7 @@ def test_ideas_posted_from_a_phone_reach_the_wall_and_the_console_live(
     desk.wait_for_selector("#live-state.online", timeout=WAIT_MS)
 
     context, page, console = _phone(browser, live_server, code)
-    page.get_by_label("Votre prénom ou pseudonyme").fill("Alix")
-    page.get_by_role("button", name="Participer").click()
+    join_as(page, "Alix")
     page.get_by_label("Colonne", exact=True).select_option(label="Changement pour l'enfance")
     idea = page.get_by_label("Votre idée", exact=True)
     idea.fill("Des ateliers parents-enfants le samedi")

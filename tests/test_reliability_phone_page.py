@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from browser_support import join_as
 from factories import make_dot_vote_step, make_options
 from live_server import FacilitatorActions, LiveServer
 from sqlalchemy import select
@@ -85,8 +86,7 @@ def test_a_ballot_whose_ack_was_lost_is_resent_after_a_reload_and_counted_once(
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.route_web_socket("**/ws", link.route)
     page.goto(f"{live_server.base_url}/j/{code}")
-    page.get_by_label("Votre prénom ou pseudonyme").fill("Camille")
-    page.get_by_role("button", name="Participer").click()
+    join_as(page, "Camille")
     page.wait_for_selector(".stepper", timeout=WAIT_MS)
 
     link.lose_acks = True
